@@ -1,0 +1,11 @@
+//! Paths used by code that `#[workflow]` generates. Not a public API: anything here may change
+//! in any release.
+
+pub use crate::{Client, Error, Run, Workflow};
+pub use serde;
+pub use serde::{Deserialize, Serialize};
+
+/// The body of the generated `invoke` method.
+pub async fn invoke<W: Workflow>(client: &Client, workflow: &W) -> Result<Run<W::Output>, Error> {
+    client.invoke(workflow).await
+}

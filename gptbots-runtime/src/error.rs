@@ -1,0 +1,223 @@
+use std::time::Duration;
+
+use crate::Status;
+
+/// Everything that can go wrong when calling a workflow.
+///
+/// Each variant displays as one sentence that stands alone in a log: it names the workflow or
+/// run it concerns and the cause. The API key is never part of an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client is not configured to call this workflow.
+    #[error(
+        "no GPTBots API key for workflow `{workflow_id}`: a key belongs to one workflow; set {env_var} or call ClientBuilder::workflow_key(\"{workflow_id}\", key)"
+    )]
+    MissingKey {
+        /// The workflow that was called.
+        workflow_id: String,
+        /// The environment variable [`Client::from_env`](crate::Client::from_env) reads for it.
+        env_var: String,
+    },
+
+    /// The client's configuration is invalid (base URL, key format, timeouts).
+    #[error("invalid GPTBots client configuration: {message}")]
+    Config {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+
+    /// The request could not be sent or the response could not be read.
+    #[error("GPTBots request to {endpoint} failed{}: {source}", run_suffix(.run_id))]
+    Transport {
+        /// The API path, e.g. `/v1/workflow/invoke`.
+        endpoint: &'static str,
+        /// The run concerned, when known.
+        run_id: Option<String>,
+        /// The underlying HTTP client error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// No response arrived in time.
+    #[error("GPTBots request to {endpoint} timed out after {after:?}{}", run_suffix(.run_id))]
+    Timeout {
+        /// The API path.
+        endpoint: &'static str,
+        /// The limit that expired.
+        after: Duration,
+        /// The run concerned, when known.
+        run_id: Option<String>,
+    },
+
+    /// The server answered with an HTTP error status.
+    #[error("GPTBots answered HTTP {status} on {endpoint}{}{}: {excerpt}", api_suffix(.api_code, .message), run_suffix(.run_id))]
+    Http {
+        /// The API path.
+        endpoint: &'static str,
+        /// The HTTP status code.
+        status: u16,
+        /// GPTBots' error code from a `{code, message}` body, when present.
+        api_code: Option<i64>,
+        /// GPTBots' error message, when present.
+        message: Option<String>,
+        /// The run concerned, when known.
+        run_id: Option<String>,
+        /// A bounded excerpt of the body.
+        excerpt: String,
+    },
+
+    /// The server answered HTTP 200 with a `{code, message}` error body.
+    #[error("GPTBots rejected the call to {endpoint} with code {code}: {message}")]
+    Api {
+        /// The API path.
+        endpoint: &'static str,
+        /// GPTBots' error code (e.g. 40000 invalid parameter, 40127 authentication failed).
+        code: i64,
+        /// GPTBots' error message.
+        message: String,
+    },
+
+    /// The run finished with status `FAILED`.
+    #[error("workflow `{workflow_id}` run {run_id} FAILED: {excerpt}")]
+    RunFailed {
+        /// The workflow id.
+        workflow_id: String,
+        /// The failed run.
+        run_id: String,
+        /// A bounded excerpt of the response body (GPTBots documents no error field).
+        excerpt: String,
+    },
+
+    /// A synchronous invoke returned a status that is not `SUCCEED` or `FAILED`.
+    #[error(
+        "workflow `{workflow_id}` run {run_id} returned status {status} from a synchronous invoke; query the run later"
+    )]
+    UnexpectedStatus {
+        /// The workflow id.
+        workflow_id: String,
+        /// The run, which may still complete.
+        run_id: String,
+        /// The status as received.
+        status: Status,
+    },
+
+    /// The run succeeded but its output does not decode into the declared output type.
+    #[error(
+        "workflow `{workflow_id}` run {run_id} succeeded but its output does not fit `{output_type}` at `{path}`: {reason}; output: {excerpt}"
+    )]
+    OutputMismatch {
+        /// The workflow id.
+        workflow_id: String,
+        /// The (paid) run.
+        run_id: String,
+        /// The Rust output type.
+        output_type: &'static str,
+        /// The JSON path of the failing field, `.` for the root.
+        path: String,
+        /// What serde reported.
+        reason: String,
+        /// A bounded excerpt of the output.
+        excerpt: String,
+        /// The complete raw `output` JSON, so the paid result is never lost.
+        raw_output: Box<str>,
+    },
+
+    /// The response came from another workflow than the one declared.
+    #[error(
+        "the API key used for workflow `{declared}` belongs to workflow `{actual}` (run {run_id}): configure the key of `{declared}`"
+    )]
+    WorkflowMismatch {
+        /// The id in `#[workflow(id = ...)]`.
+        declared: String,
+        /// The id the server reported.
+        actual: String,
+        /// The run that was started on the other workflow.
+        run_id: String,
+    },
+
+    /// The response is not a GPTBots response this client understands.
+    #[error("GPTBots sent an invalid response on {endpoint} (HTTP {status}){}: {reason}; body: {excerpt}", run_suffix(.run_id))]
+    InvalidResponse {
+        /// The API path.
+        endpoint: &'static str,
+        /// The HTTP status code.
+        status: u16,
+        /// The run concerned, when known.
+        run_id: Option<String>,
+        /// What is wrong with it.
+        reason: String,
+        /// A bounded excerpt of the body.
+        excerpt: String,
+    },
+}
+
+fn run_suffix(run_id: &Option<String>) -> String {
+    match run_id {
+        Some(id) => format!(" (run {id})"),
+        None => String::new(),
+    }
+}
+
+fn api_suffix(code: &Option<i64>, message: &Option<String>) -> String {
+    match (code, message) {
+        (Some(code), Some(message)) => format!(" with code {code} ({message})"),
+        (Some(code), None) => format!(" with code {code}"),
+        (None, Some(message)) => format!(" ({message})"),
+        (None, None) => String::new(),
+    }
+}
+
+impl Error {
+    /// The run this error concerns, when one was started.
+    pub fn run_id(&self) -> Option<&str> {
+        match self {
+            Error::Transport { run_id, .. }
+            | Error::Timeout { run_id, .. }
+            | Error::Http { run_id, .. }
+            | Error::InvalidResponse { run_id, .. } => run_id.as_deref(),
+            Error::RunFailed { run_id, .. }
+            | Error::UnexpectedStatus { run_id, .. }
+            | Error::OutputMismatch { run_id, .. }
+            | Error::WorkflowMismatch { run_id, .. } => Some(run_id),
+            Error::MissingKey { .. } | Error::Config { .. } | Error::Api { .. } => None,
+        }
+    }
+
+    /// GPTBots' error code, when the server sent one.
+    pub fn api_code(&self) -> Option<i64> {
+        match self {
+            Error::Api { code, .. } => Some(*code),
+            Error::Http { api_code, .. } => *api_code,
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the response that caused this error, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Http { status, .. } | Error::InvalidResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The raw output of a run that succeeded but did not decode.
+    pub fn raw_output(&self) -> Option<&str> {
+        match self {
+            Error::OutputMismatch { raw_output, .. } => Some(raw_output),
+            _ => None,
+        }
+    }
+
+    /// True when the same call may succeed if made again later (rate limits, server faults,
+    /// network trouble). It does not say the call is safe to repeat: an invoke that reached the
+    /// server may have started a paid run.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Http { status, .. } => *status == 429 || *status >= 500,
+            Error::Api { code, .. } => *code == 50000,
+            _ => false,
+        }
+    }
+}

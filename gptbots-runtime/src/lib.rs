@@ -1,0 +1,46 @@
+//! Typed calls to GPTBots workflows.
+//!
+//! Declare a workflow's input as a struct, its output as a type, and call it:
+//!
+//! ```no_run
+//! use gptbots_runtime::{Client, workflow};
+//! use serde::Deserialize;
+//!
+//! #[derive(Debug, Deserialize)]
+//! struct NewsDigest { news: Vec<News> }
+//! #[derive(Debug, Deserialize)]
+//! struct News { title: String }
+//!
+//! #[workflow(id = "wf_today_news", output = NewsDigest)]
+//! #[serde(rename_all = "camelCase")]
+//! struct TodayNews { topic: String, max_items: Option<u32> }
+//!
+//! # async fn run() -> Result<(), gptbots_runtime::Error> {
+//! let client = Client::from_env()?;
+//! let run = TodayNews { topic: "rust".into(), max_items: None }.invoke(&client).await?;
+//! println!("{} items, {} credits", run.output.news.len(), run.cost);
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+mod client;
+mod error;
+mod response;
+mod run;
+mod status;
+mod wire;
+mod workflow;
+
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, key_env_var};
+pub use error::Error;
+pub use gptbots_macros::workflow;
+pub use run::Run;
+pub use status::Status;
+pub use workflow::Workflow;
+
+#[cfg(feature = "mock")]
+pub mod mock;
+
+#[doc(hidden)]
+pub mod __private;

@@ -1,0 +1,1 @@
+//! Workflows and fixtures shared by the end-to-end tests.
