@@ -26,11 +26,27 @@ fn expand(args: &WorkflowArgs, input: &DeriveInput) -> TokenStream {
     let vis = &input.vis;
     let name = ident.to_string();
     let serde_path = quote!(#krate::__private::serde).to_string();
+    let schemars_path = quote!(#krate::__private::schemars).to_string();
+    // A generic struct has no single type to list in the catalogue.
+    let catalogue_entry = input.generics.params.is_empty().then(|| {
+        quote! {
+            #krate::__private::inventory::submit! {
+                #krate::__private::WorkflowEntry::of::<#ident>()
+            }
+        }
+    });
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
-        #[derive(#krate::__private::serde::Serialize, #krate::__private::serde::Deserialize)]
+        #[derive(
+            #krate::__private::serde::Serialize,
+            #krate::__private::serde::Deserialize,
+            #krate::__private::JsonSchema
+        )]
         #[serde(crate = #serde_path)]
+        #[schemars(crate = #schemars_path)]
         #input
+
+        #catalogue_entry
 
         impl #impl_generics #krate::__private::Workflow for #ident #ty_generics #where_clause {
             const ID: &'static str = #id;

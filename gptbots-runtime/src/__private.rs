@@ -1,7 +1,10 @@
 //! Paths used by code that `#[workflow]` generates. Not a public API: anything here may change
 //! in any release.
 
+pub use crate::catalogue::WorkflowEntry;
 pub use crate::{Client, Error, Run, Workflow};
+pub use inventory;
+pub use schemars::{self, JsonSchema};
 pub use serde;
 pub use serde::{Deserialize, Serialize};
 

@@ -109,19 +109,8 @@ impl Client {
             duration_ms = tracing::field::Empty
         );
         let _entered = span.enter();
-        let response = self
-            .inner
-            .http
-            .post(format!("{}{INVOKE_PATH}", self.inner.base_url))
-            .bearer_auth(key.expose_secret())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|source| transport_error(INVOKE_PATH, None, source))?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|source| transport_error(INVOKE_PATH, None, source))?;
-        let run = decode_run::<W::Output>(INVOKE_PATH, W::ID, status, &bytes)?;
+        let response = self.post_json(INVOKE_PATH, key, body).await?;
+        let run = decode_run::<W::Output>(INVOKE_PATH, W::ID, response.status, &response.body)?;
         span.record("run_id", run.run_id.as_str());
         span.record("status", run.status.as_str());
         span.record("cost", run.cost);
@@ -132,7 +121,29 @@ impl Client {
         Ok(run)
     }
 
-    fn key_for(&self, workflow_id: &str) -> Result<&SecretString, Error> {
+    /// Sends one POST with a JSON body and reads the whole response.
+    pub(crate) async fn post_json(
+        &self,
+        endpoint: &'static str,
+        key: &SecretString,
+        body: Vec<u8>,
+    ) -> Result<RawResponse, Error> {
+        let response = self
+            .inner
+            .http
+            .post(format!("{}{endpoint}", self.inner.base_url))
+            .bearer_auth(key.expose_secret())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|source| transport_error(endpoint, None, source))?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|source| transport_error(endpoint, None, source))?;
+        Ok(RawResponse { status, body })
+    }
+
+    pub(crate) fn key_for(&self, workflow_id: &str) -> Result<&SecretString, Error> {
         let env_var = key_env_var(workflow_id);
         self.inner
             .workflow_keys
@@ -141,6 +152,12 @@ impl Client {
             .or(self.inner.default_key.as_ref())
             .ok_or_else(|| Error::MissingKey { workflow_id: workflow_id.to_owned(), env_var })
     }
+}
+
+/// A response read in full.
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub body: bytes::Bytes,
 }
 
 fn transport_error(endpoint: &'static str, run_id: Option<String>, source: reqwest::Error) -> Error {

@@ -24,11 +24,13 @@
 
 #![warn(missing_docs)]
 
+pub mod catalogue;
 mod client;
 mod error;
 mod response;
 mod run;
 mod status;
+#[cfg_attr(not(feature = "mock"), allow(dead_code))]
 mod wire;
 mod workflow;
 
