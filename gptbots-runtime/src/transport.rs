@@ -80,10 +80,25 @@ impl Transport {
             },
             None => attempts.await.map_err(|failure| failure.error),
         };
-        outcome.map_err(|error| error.redact(key.expose_secret()))
+        outcome
     }
 
+    /// One attempt, with the key scrubbed from the error before anything (the retry log
+    /// included) can show it.
     async fn attempt(
+        &self,
+        url: &str,
+        endpoint: &'static str,
+        key: &SecretString,
+        body: Bytes,
+    ) -> Result<RawResponse, Failure> {
+        self.attempt_unredacted(url, endpoint, key, body).await.map_err(|mut failure| {
+            failure.error = failure.error.redact(key.expose_secret());
+            failure
+        })
+    }
+
+    async fn attempt_unredacted(
         &self,
         url: &str,
         endpoint: &'static str,
