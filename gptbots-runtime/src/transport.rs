@@ -73,14 +73,13 @@ impl Transport {
                     "GPTBots request not processed; retrying"
                 );
             });
-        let outcome = match self.overall_timeout {
+        match self.overall_timeout {
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
                 Ok(outcome) => outcome.map_err(|failure| failure.error),
                 Err(_) => Err(Error::Timeout { endpoint, after: limit, run_id: None }),
             },
             None => attempts.await.map_err(|failure| failure.error),
-        };
-        outcome
+        }
     }
 
     /// One attempt, with the key scrubbed from the error before anything (the retry log
