@@ -184,10 +184,7 @@ pub(crate) fn decode_run<O: DeserializeOwned>(
         workflow_version: envelope.workflow_version,
         status,
         output,
-        execution_time: envelope
-            .workflow_execution_time
-            .filter(|ms| ms.is_finite() && *ms >= 0.0)
-            .map(|ms| Duration::from_secs_f64(ms / 1000.0)),
+        execution_time: envelope.workflow_execution_time.and_then(millis),
         cost: envelope.total_cost.unwrap_or(0.0),
         tokens: envelope.total_tokens.filter(|t| t.is_finite() && *t >= 0.0).map_or(0, |t| t as u64),
         start_time: envelope.start_time.and_then(epoch_millis),
@@ -196,16 +193,34 @@ pub(crate) fn decode_run<O: DeserializeOwned>(
     })
 }
 
+/// A server-sent millisecond count; `None` for negative, non-finite or absurdly large values
+/// (`Duration::from_secs_f64` would panic on those).
+fn millis(ms: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(ms / 1000.0).ok()
+}
+
 fn epoch_millis(ms: f64) -> Option<SystemTime> {
-    if !ms.is_finite() || ms < 0.0 {
-        return None;
-    }
-    UNIX_EPOCH.checked_add(Duration::from_secs_f64(ms / 1000.0))
+    UNIX_EPOCH.checked_add(millis(ms)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_times_are_dropped_not_fatal() {
+        // Found by the fuzz target: a huge workflowExecutionTime made Duration panic.
+        for ms in ["8.3e130", "-1", "1e308", "18446744073709551616000"] {
+            let body = format!(
+                r#"{{"workflowRunId":"r","status":"SUCCEED","output":1,"workflowExecutionTime":{ms},"startTime":{ms},"endTime":{ms}}}"#
+            );
+            let run = decode_run_body::<u8>("wf", 200, body.as_bytes()).unwrap();
+            assert_eq!((run.execution_time, run.start_time, run.end_time), (None, None, None), "{ms}");
+        }
+        let body = r#"{"workflowRunId":"r","status":"SUCCEED","output":1,"workflowExecutionTime":8347.5}"#;
+        let run = decode_run_body::<u8>("wf", 200, body.as_bytes()).unwrap();
+        assert_eq!(run.execution_time, Some(Duration::from_micros(8_347_500)));
+    }
 
     #[test]
     fn run_ids_are_found_in_cut_bodies() {

@@ -176,7 +176,12 @@ proptest! {
                 // A run comes back only when the body says it succeeded, for this workflow.
                 prop_assert_eq!(&run.status, &Status::Succeed);
                 prop_assert_eq!(run.workflow_id.as_str(), "wf_news");
-                prop_assert_eq!(Some(run.run_id.as_str()), envelope["workflowRunId"].as_str());
+                // Ids arrive as strings or, leniently, as numbers.
+                let sent = match &envelope["workflowRunId"] {
+                    Value::Number(n) => n.to_string(),
+                    other => other.as_str().unwrap_or_default().to_owned(),
+                };
+                prop_assert_eq!(&run.run_id, &sent);
             }
             Err(Error::OutputMismatch { raw_output, .. }) => {
                 // The paid output is recoverable, byte for byte as it was sent.
@@ -184,6 +189,17 @@ proptest! {
             }
             Err(_) => {}
         }
+    }
+
+    #[test]
+    fn any_number_in_the_figures_is_survived(
+        field in prop::sample::select(&["workflowExecutionTime", "startTime", "endTime", "totalCost", "totalTokens"][..]),
+        number in prop_oneof![any::<f64>().prop_filter("finite", |f| f.is_finite()), Just(f64::MAX), Just(-f64::MAX), Just(1e300)],
+    ) {
+        let mut envelope = valid_envelope();
+        envelope[field] = json!(number);
+        let result = decode_run_body::<Digest>("wf_news", 200, &serde_json::to_vec(&envelope).unwrap());
+        prop_assert!(result.is_ok(), "{:?}", result);
     }
 
     #[test]
