@@ -38,7 +38,7 @@ pub enum Error {
     },
 
     /// The request could not be sent or the response could not be read.
-    #[error("GPTBots request to {endpoint} failed{}: {source}", run_suffix(.run_id))]
+    #[error("GPTBots request to {endpoint} failed{}: {}", run_suffix(.run_id), causes(.source))]
     Transport {
         /// The API path, e.g. `/v1/workflow/invoke`.
         endpoint: &'static str,
@@ -184,6 +184,22 @@ fn run_suffix(run_id: &Option<String>) -> String {
         Some(id) => format!(" (run {id})"),
         None => String::new(),
     }
+}
+
+/// The error and its causes in one line: reqwest's own message ("error sending request") says
+/// little without the cause underneath ("connection refused").
+fn causes(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn announced_suffix(announced: &Option<u64>) -> String {

@@ -481,6 +481,8 @@ async fn a_refused_connection_is_reported_as_transport() {
 
     assert!(matches!(error, Error::Transport { .. }) && error.is_retryable(), "{error:?}");
     assert_eq!(error.run_id(), None);
+    // The message names the cause, not only "error sending request".
+    assert!(error.to_string().to_lowercase().contains("refused"), "{error}");
 }
 
 #[tokio::test]
