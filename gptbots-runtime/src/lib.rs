@@ -29,6 +29,7 @@ mod client;
 mod error;
 mod response;
 mod run;
+pub mod schema_docs;
 mod status;
 #[cfg_attr(not(feature = "mock"), allow(dead_code))]
 mod wire;
@@ -41,6 +42,8 @@ pub use run::Run;
 pub use status::Status;
 pub use workflow::Workflow;
 
+#[cfg(feature = "mock")]
+pub mod input_validation;
 #[cfg(feature = "mock")]
 pub mod mock;
 
