@@ -32,6 +32,7 @@ mod error;
 mod response;
 mod retry;
 mod run;
+pub mod schema_docs;
 mod status;
 mod transport;
 #[cfg_attr(not(feature = "mock"), allow(dead_code))]
@@ -49,6 +50,8 @@ pub use run::Run;
 pub use status::Status;
 pub use workflow::Workflow;
 
+#[cfg(feature = "mock")]
+pub mod input_validation;
 #[cfg(feature = "mock")]
 pub mod mock;
 
