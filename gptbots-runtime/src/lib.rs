@@ -4,11 +4,12 @@
 //!
 //! ```no_run
 //! use gptbots_runtime::{Client, workflow};
+//! use schemars::JsonSchema;
 //! use serde::Deserialize;
 //!
-//! #[derive(Debug, Deserialize)]
+//! #[derive(Debug, Deserialize, JsonSchema)]
 //! struct NewsDigest { news: Vec<News> }
-//! #[derive(Debug, Deserialize)]
+//! #[derive(Debug, Deserialize, JsonSchema)]
 //! struct News { title: String }
 //!
 //! #[workflow(id = "wf_today_news", output = NewsDigest)]
@@ -32,6 +33,7 @@ mod error;
 mod response;
 mod retry;
 mod run;
+pub mod schema_docs;
 mod status;
 mod transport;
 #[cfg_attr(not(feature = "mock"), allow(dead_code))]
@@ -49,6 +51,8 @@ pub use run::Run;
 pub use status::Status;
 pub use workflow::Workflow;
 
+#[cfg(feature = "mock")]
+pub mod input_validation;
 #[cfg(feature = "mock")]
 pub mod mock;
 
