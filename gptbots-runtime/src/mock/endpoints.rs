@@ -96,7 +96,9 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
     let request: InvokeBody = match serde_json::from_slice(body) {
         Ok(request) => request,
         Err(e) => {
-            return Reply::invalid_parameter(format!("invalid parameter: the body is not a valid invoke request ({e})"));
+            return Reply::invalid_parameter(format!(
+                "invalid parameter: the body is not a valid invoke request ({e})"
+            ));
         }
     };
     let Some(input) = request.input else {
