@@ -49,7 +49,7 @@
 //!
 //! // What the application sent, key redacted.
 //! let sent = summarize.requests();
-//! assert_eq!(sent[0].input(), Some(&serde_json::json!({ "document": "one two three four" })));
+//! assert_eq!(sent[0].input(), Some(&serde_json::json!({ "document": "one two three four", "maxWords": null })));
 //! assert_eq!(sent[0].header("authorization"), Some("Bearer <redacted>"));
 //! # Ok(()) }
 //! ```
