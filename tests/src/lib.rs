@@ -221,3 +221,9 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<ReceivedWebh
     let body = serde_json::from_slice(&bytes[head_end..head_end + length]).unwrap_or(Value::Null);
     Some(ReceivedWebhook { method, path, headers, body })
 }
+
+/// The README's Rust examples, compiled (and run, unless marked `no_run`) as doctests so they
+/// keep matching the real API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
