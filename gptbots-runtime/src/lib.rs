@@ -4,11 +4,12 @@
 //!
 //! ```no_run
 //! use gptbots_runtime::{Client, workflow};
+//! use schemars::JsonSchema;
 //! use serde::Deserialize;
 //!
-//! #[derive(Debug, Deserialize)]
+//! #[derive(Debug, Deserialize, JsonSchema)]
 //! struct NewsDigest { news: Vec<News> }
-//! #[derive(Debug, Deserialize)]
+//! #[derive(Debug, Deserialize, JsonSchema)]
 //! struct News { title: String }
 //!
 //! #[workflow(id = "wf_today_news", output = NewsDigest)]
