@@ -50,6 +50,10 @@ impl MockServer {
     ///
     /// # Errors
     /// When no loopback port can be bound.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime, or on one built without its time driver (`#[tokio::test]` and
+    /// `#[tokio::main]` enable it).
     pub async fn start() -> io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
