@@ -257,3 +257,37 @@ async fn a_dropped_server_stops_listening() {
     let error = TodayNews::about("Rust", 1).invoke(&client).await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
 }
+
+/// Sends `bytes` as they are and returns what the server answered.
+async fn exchange(server: &MockServer, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn broken_http_is_answered_with_a_gptbots_error() {
+    let (server, _news) = news_server().await;
+
+    let garbage = exchange(&server, b"NOT HTTP AT ALL\r\n\r\n").await;
+    assert!(garbage.starts_with("HTTP/1.1 400") && garbage.contains("40000"), "{garbage}");
+
+    let chunked = exchange(
+        &server,
+        b"POST /v1/workflow/invoke HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
+    )
+    .await;
+    assert!(chunked.starts_with("HTTP/1.1 411"), "{chunked}");
+
+    let huge =
+        exchange(&server, b"POST /v1/workflow/invoke HTTP/1.1\r\nhost: x\r\ncontent-length: 999999999\r\n\r\n").await;
+    assert!(huge.starts_with("HTTP/1.1 413") && huge.contains("40000"), "{huge}");
+
+    let (status, body) = send_raw("GET", &server.url(), "/v1/nowhere", None, None).await;
+    assert_eq!((status, body["code"].as_i64()), (404, Some(40348)), "{body}");
+    let (status, _) = send_raw("GET", &server.url(), "/v1/workflow/invoke", None, None).await;
+    assert_eq!(status, 404, "a wrong method gets the same GPTBots-style answer");
+}

@@ -245,3 +245,15 @@ pub(super) async fn dispatch(
         _ => not_found(method, path),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_key;
+
+    #[test]
+    fn the_key_is_read_with_or_without_the_bearer_scheme() {
+        assert_eq!(bearer_key("Bearer app-1"), "app-1");
+        assert_eq!(bearer_key("bearer   app-1 "), "app-1");
+        assert_eq!(bearer_key("app-1"), "app-1");
+    }
+}

@@ -129,3 +129,35 @@ impl FaultQueue {
         lock(&self.queue).len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(workflow: Option<&str>, endpoint: Option<Endpoint>) -> Scope {
+        Scope { workflow: workflow.map(str::to_owned), endpoint }
+    }
+
+    #[test]
+    fn a_fault_goes_to_the_first_request_its_scope_matches_in_queue_order() {
+        let queue = FaultQueue::default();
+        queue.push(scope(Some("wf_a"), Some(Endpoint::QueryResult)), Fault::Status(503));
+        queue.push(scope(Some("wf_a"), None), Fault::Status(500));
+        queue.push(scope(None, None), Fault::Status(502));
+
+        assert_eq!(queue.take(Some(Endpoint::Invoke), Some("wf_b")), Some(Fault::Status(502)));
+        assert_eq!(queue.take(Some(Endpoint::Invoke), Some("wf_b")), None);
+        assert_eq!(queue.take(Some(Endpoint::Invoke), Some("wf_a")), Some(Fault::Status(500)));
+        assert_eq!(queue.take(Some(Endpoint::Invoke), Some("wf_a")), None);
+        assert_eq!(queue.take(Some(Endpoint::QueryResult), Some("wf_a")), Some(Fault::Status(503)));
+        assert_eq!(queue.pending(), 0);
+    }
+
+    #[test]
+    fn only_answers_that_refuse_the_call_skip_the_workflow() {
+        assert!(!Fault::TooManyRequests { retry_after: None }.runs_workflow());
+        assert!(!Fault::Status(503).runs_workflow());
+        assert!(Fault::ResetBeforeResponse.runs_workflow());
+        assert!(Fault::TruncatedJson.runs_workflow());
+    }
+}

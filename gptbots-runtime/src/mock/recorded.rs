@@ -76,3 +76,15 @@ pub(super) fn redact(name: &str, value: &str) -> String {
         None => "<redacted>".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn only_the_authorization_value_is_redacted_keeping_its_scheme() {
+        assert_eq!(redact("Authorization", "Bearer app-secret"), "Bearer <redacted>");
+        assert_eq!(redact("authorization", "app-secret"), "<redacted>");
+        assert_eq!(redact("content-type", "application/json"), "application/json");
+    }
+}
