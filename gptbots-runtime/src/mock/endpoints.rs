@@ -2,7 +2,6 @@
 //! (normally by axum, byte by byte when a fault is injected).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -170,7 +169,7 @@ async fn run_async(state: Arc<Shared>, workflow: Registered, run: MockRun, webho
     tokio::time::sleep(half).await;
     state.runs.update(&run.run_id, |run| run.status = Status::Running);
     let result = (workflow.handler)(run.input.clone()).await;
-    tokio::time::sleep(workflow.script.latency.saturating_sub(half).max(Duration::ZERO)).await;
+    tokio::time::sleep(workflow.script.latency.saturating_sub(half)).await;
     let run_id = run.run_id.clone();
     let finished = match finish(run.clone(), result) {
         Ok(finished) => finished,
