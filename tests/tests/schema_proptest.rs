@@ -166,7 +166,11 @@ proptest! {
         input.as_object_mut().expect("an object").remove(missing);
         let err = TRANSLATE_INPUT.validate(&input).expect_err("a required parameter is missing");
         prop_assert_eq!(err.field(), missing.as_str());
-        prop_assert_eq!(err.to_string(), format!("invalid input: missing required field `{missing}`"));
+        prop_assert!(err.is_missing());
+        prop_assert_eq!(
+            err.to_string(),
+            format!("invalid parameter `input.{missing}` of workflow `wf_translate`: required parameter is missing")
+        );
     }
 
     #[test]
@@ -178,7 +182,8 @@ proptest! {
         input[mistyped.as_str()] = json!([true]);
         let err = SUMMARISE_INPUT.validate(&input).expect_err("a parameter has the wrong type");
         prop_assert_eq!(err.field(), mistyped.as_str());
-        prop_assert!(err.to_string().starts_with(&format!("invalid input: `{mistyped}`: ")), "{}", err);
+        let expected = format!("invalid parameter `input.{mistyped}` of workflow `wf_summarise_document`: ");
+        prop_assert!(err.to_string().starts_with(&expected), "{}", err);
     }
 }
 
