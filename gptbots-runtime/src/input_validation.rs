@@ -1,7 +1,7 @@
 //! Checks a workflow's `input` against its input schema, the way GPTBots checks a call against
 //! the Start node, so that the embedded server rejects what the real service would.
 //!
-//! [`validate_input`] checks against the [catalogue](crate::catalogue) by workflow id (the
+//! [`validate_input`] checks against the [`catalogue`] by workflow id (the
 //! embedded server's entry point); [`InputValidator`] checks against one workflow's schema.
 
 use std::collections::HashMap;
