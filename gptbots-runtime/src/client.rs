@@ -143,6 +143,11 @@ impl Client {
         Ok(RawResponse { status, body })
     }
 
+    /// The end-user id sent with every run unless a call overrides it.
+    pub(crate) fn default_user_id(&self) -> Option<&str> {
+        self.inner.user_id.as_deref()
+    }
+
     pub(crate) fn key_for(&self, workflow_id: &str) -> Result<&SecretString, Error> {
         let env_var = key_env_var(workflow_id);
         self.inner

@@ -24,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+pub mod async_run;
 pub mod catalogue;
 mod client;
 mod error;
