@@ -4,6 +4,9 @@ use gptbots_runtime::workflow;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod demo_workflows;
+pub use demo_workflows::{DocumentSummary, FileRef, SummariseDocument, SummaryLength};
+
 /// The End node of `todayNews`: a digest of news items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NewsDigest {

@@ -24,24 +24,35 @@
 
 #![warn(missing_docs)]
 
+mod api_key;
 pub mod async_run;
+mod body_limit;
 pub mod catalogue;
 mod client;
 mod error;
 mod response;
+mod retry;
 mod run;
+pub mod schema_docs;
 mod status;
+mod transport;
 #[cfg_attr(not(feature = "mock"), allow(dead_code))]
 mod wire;
 mod workflow;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, key_env_var};
+pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, key_env_var,
+};
 pub use error::Error;
 pub use gptbots_macros::workflow;
+pub use retry::RetryPolicy;
 pub use run::Run;
 pub use status::Status;
 pub use workflow::Workflow;
 
+#[cfg(feature = "mock")]
+pub mod input_validation;
 #[cfg(feature = "mock")]
 pub mod mock;
 

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 
-use crate::wire::{ApiErrorBody, RunEnvelope};
+use crate::wire::RunEnvelope;
 use crate::{Error, Run, Status};
 
 /// The most characters of a body quoted in an error.
@@ -20,6 +20,51 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
     out
 }
 
+/// The error for an HTTP error status: GPTBots' `{code, message}` (or `msg`) and the run id when
+/// the body carries them, and a bounded excerpt whatever the body is.
+pub(crate) fn http_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
+    let parsed = serde_json::from_slice::<RunEnvelope<'_>>(body).ok();
+    let (api_code, message, run_id) = match parsed {
+        Some(envelope) => (envelope.code, envelope.message, envelope.workflow_run_id),
+        None => (None, None, sniff_run_id(body)),
+    };
+    Error::Http { endpoint, status, api_code, message: message.map(|m| bounded(&m)), run_id, excerpt: excerpt(body) }
+}
+
+/// The longest run id taken from a body that could not be parsed as a whole.
+const MAX_RUN_ID_LEN: usize = 128;
+
+/// Finds `"workflowRunId": "<id>"` in the part of a body that could be read (a body cut short
+/// by the size limit or a broken connection), so the error still names the paid run.
+pub(crate) fn sniff_run_id(body: &[u8]) -> Option<String> {
+    const FIELD: &[u8] = b"\"workflowRunId\"";
+    let start = body.windows(FIELD.len()).position(|w| w == FIELD)? + FIELD.len();
+    let rest = trim_start(&body[start..]);
+    let rest = trim_start(rest.strip_prefix(b":")?);
+    let rest = rest.strip_prefix(b"\"")?;
+    let len = rest.iter().take(MAX_RUN_ID_LEN + 1).position(|&b| b == b'"')?;
+    let id = &rest[..len];
+    let plain = id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
+    (plain && !id.is_empty()).then(|| String::from_utf8_lossy(id).into_owned())
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let skip = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    &bytes[skip..]
+}
+
+/// A server-sent message cut to the excerpt length.
+fn bounded(text: &str) -> String {
+    excerpt(text.as_bytes())
+}
+
+/// Decodes a run response body as the client does, for property tests and fuzzing of the
+/// decoder. Not a stable API.
+#[doc(hidden)]
+pub fn decode_run_body<O: DeserializeOwned>(workflow_id: &str, http_status: u16, body: &[u8]) -> Result<Run<O>, Error> {
+    decode_run(crate::wire::INVOKE_PATH, workflow_id, http_status, body)
+}
+
 /// Decodes the body of an invoke or query response for `workflow_id` into a finished run.
 pub(crate) fn decode_run<O: DeserializeOwned>(
     endpoint: &'static str,
@@ -28,26 +73,19 @@ pub(crate) fn decode_run<O: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Run<O>, Error> {
     if !(200..300).contains(&http_status) {
-        let api = serde_json::from_slice::<ApiErrorBody>(body).ok();
-        return Err(Error::Http {
-            endpoint,
-            status: http_status,
-            api_code: api.as_ref().map(|a| a.code),
-            message: api.map(|a| a.message),
-            run_id: None,
-            excerpt: excerpt(body),
-        });
+        return Err(http_error(endpoint, http_status, body));
     }
     let envelope: RunEnvelope<'_> = serde_json::from_slice(body).map_err(|e| Error::InvalidResponse {
         endpoint,
         status: http_status,
-        run_id: None,
+        run_id: sniff_run_id(body),
         reason: format!("the body is not a GPTBots run ({e})"),
         excerpt: excerpt(body),
     })?;
     let Some(run_id) = envelope.workflow_run_id.clone() else {
         if let Some(code) = envelope.code {
-            return Err(Error::Api { endpoint, code, message: envelope.message.unwrap_or_default() });
+            let message = envelope.message.as_deref().map(bounded).unwrap_or_default();
+            return Err(Error::Api { endpoint, code, message });
         }
         return Err(Error::InvalidResponse {
             endpoint,
@@ -57,10 +95,10 @@ pub(crate) fn decode_run<O: DeserializeOwned>(
             excerpt: excerpt(body),
         });
     };
-    if let Some(actual) = &envelope.workflow_id {
-        if actual != workflow_id {
-            return Err(Error::WorkflowMismatch { declared: workflow_id.to_owned(), actual: actual.clone(), run_id });
-        }
+    if let Some(actual) = &envelope.workflow_id
+        && actual != workflow_id
+    {
+        return Err(Error::WorkflowMismatch { declared: workflow_id.to_owned(), actual: actual.clone(), run_id });
     }
     let status = match &envelope.status {
         Some(status) => status.clone(),
@@ -99,8 +137,7 @@ pub(crate) fn decode_run<O: DeserializeOwned>(
             run_id: run_id.clone(),
             output_type: std::any::type_name::<O>(),
             path: e.path().to_string(),
-            reason: e.inner().to_string(),
-            excerpt: excerpt(raw_output.get().as_bytes()),
+            reason: e.inner().to_string().into(),
             raw_output: raw_output.get().into(),
         })?
     };

@@ -7,7 +7,10 @@ use tokio::time::{Duration, Instant};
 use tracing::Instrument;
 
 use super::PollPolicy;
+use secrecy::ExposeSecret;
+
 use crate::response::decode_run;
+use crate::retry::Idempotency;
 use crate::wire::{QUERY_PATH, QueryRequest};
 use crate::{Client, Error, Run, Status, Workflow};
 
@@ -125,25 +128,19 @@ impl<W: Workflow> RunHandle<W> {
         let key = self.client.key_for(W::ID)?;
         let body = serde_json::to_vec(&QueryRequest { workflow_run_id: &self.run_id })
             .map_err(|e| Error::Config { message: format!("run id `{}` does not serialize: {e}", self.run_id) })?;
-        let response = self.client.post_json(QUERY_PATH, key, body).await.map_err(|e| with_run_id(e, &self.run_id))?;
+        // A query only reads, so the transport may repeat it after faults that an invoke
+        // must not be repeated after.
+        let response = self
+            .client
+            .post_json(QUERY_PATH, key, body, Idempotency::ReadOnly)
+            .await
+            .map_err(|e| e.with_run_id(&self.run_id))?;
         match decode_run::<W::Output>(QUERY_PATH, W::ID, response.status, &response.body) {
             Ok(run) => Ok(RunState::Finished(run)),
             Err(Error::UnexpectedStatus { status, .. }) => Ok(RunState::InProgress(status)),
-            Err(error) => Err(with_run_id(error, &self.run_id)),
+            Err(error) => Err(error.with_run_id(&self.run_id).redact(key.expose_secret())),
         }
     }
-}
-
-/// Fills in the run id of an error about a query of that run.
-fn with_run_id(mut error: Error, id: &str) -> Error {
-    if let Error::Transport { run_id, .. }
-    | Error::Timeout { run_id, .. }
-    | Error::Http { run_id, .. }
-    | Error::InvalidResponse { run_id, .. } = &mut error
-    {
-        run_id.get_or_insert_with(|| id.to_owned());
-    }
-    error
 }
 
 impl<W> Clone for RunHandle<W> {

@@ -3,12 +3,14 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use secrecy::ExposeSecret;
 use serde::Serialize;
 use tracing::Instrument;
 
 use super::webhook::validate_count;
 use super::{PollPolicy, RunHandle, Webhook};
 use crate::response::decode_run;
+use crate::retry::Idempotency;
 use crate::wire::INVOKE_PATH;
 use crate::{Client, Error, Workflow};
 
@@ -103,8 +105,10 @@ impl<'a, W: Workflow> Submit<'a, W> {
         let body = serde_json::to_vec(&request).map_err(|e| Error::Config {
             message: format!("the input of workflow `{}` does not serialize to JSON: {e}", W::ID),
         })?;
-        let response = self.client.post_json(INVOKE_PATH, key, body).await?;
-        let run_id = match decode_run::<W::Output>(INVOKE_PATH, W::ID, response.status, &response.body) {
+        let response = self.client.post_json(INVOKE_PATH, key, body, Idempotency::StartsRun).await?;
+        let decoded = decode_run::<W::Output>(INVOKE_PATH, W::ID, response.status, &response.body)
+            .map_err(|e| e.redact(key.expose_secret()));
+        let run_id = match decoded {
             Err(Error::UnexpectedStatus { run_id, .. }) => run_id,
             // The server may ignore `isAsync` and answer with the finished run; the handle's
             // first query fetches it again.

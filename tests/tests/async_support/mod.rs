@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use gptbots_runtime::{Client, workflow};
+use gptbots_runtime::{Client, RetryPolicy, workflow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -103,8 +103,10 @@ impl Scripted {
         Scripted { base_url, state }
     }
 
+    /// A client whose transport sends each request once, so every fault reaches the polling
+    /// loop under test.
     pub fn client(&self) -> Client {
-        Client::builder().base_url(&self.base_url).api_key(API_KEY).build().expect("client")
+        Client::builder().base_url(&self.base_url).api_key(API_KEY).retry(RetryPolicy::never()).build().expect("client")
     }
 
     pub fn fault(&self, fault: Fault) {

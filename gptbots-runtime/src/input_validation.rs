@@ -1,0 +1,273 @@
+//! Checks a workflow's `input` against its input schema, the way GPTBots checks a call against
+//! the Start node, so that the embedded server rejects what the real service would.
+
+use std::fmt;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+
+use crate::catalogue::WorkflowEntry;
+
+/// The longest field path an error names; longer ones (from hostile input) are cut.
+const MAX_FIELD_CHARS: usize = 120;
+/// The longest reason an error gives.
+const MAX_REASON_CHARS: usize = 240;
+/// The longest JSON rendering of a rejected value that an error quotes.
+const MAX_QUOTED_VALUE_CHARS: usize = 40;
+
+/// A compiled input schema of one workflow.
+pub struct InputValidator {
+    workflow_id: &'static str,
+    validator: Validator,
+}
+
+impl fmt::Debug for InputValidator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InputValidator").field("workflow_id", &self.workflow_id).finish_non_exhaustive()
+    }
+}
+
+impl InputValidator {
+    /// Compiles the input schema of `entry`.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidSchema`] if the schema cannot be compiled, which only happens when a hand-written
+    /// `JsonSchema` impl produces an invalid schema (e.g. a malformed `pattern`).
+    pub fn new(entry: &WorkflowEntry) -> Result<Self, InvalidSchema> {
+        let schema = entry.input_schema().to_value();
+        let validator = jsonschema::draft202012::options().build(&schema).map_err(|error| InvalidSchema {
+            workflow_id: entry.id,
+            reason: bounded(&error.to_string(), MAX_REASON_CHARS),
+        })?;
+        Ok(InputValidator { workflow_id: entry.id, validator })
+    }
+
+    /// The id of the workflow whose input this checks.
+    pub fn workflow_id(&self) -> &'static str {
+        self.workflow_id
+    }
+
+    /// Checks `input` (the request's `input` object).
+    ///
+    /// # Errors
+    ///
+    /// The first violation found, as [`InvalidInput`] naming the field.
+    pub fn validate(&self, input: &Value) -> Result<(), InvalidInput> {
+        self.validator.validate(input).map_err(|error| InvalidInput::from_error(&error, input))
+    }
+}
+
+/// An `input` that does not match the workflow's input schema.
+///
+/// Its `Display` is the message the embedded server answers with code 40000, e.g.
+/// ``invalid input: missing required field `topic` `` or
+/// ``invalid input: `maxItems`: -1 is less than the minimum of 0``.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInput {
+    field: String,
+    reason: String,
+    missing: bool,
+}
+
+impl InvalidInput {
+    fn from_error(error: &ValidationError<'_>, input: &Value) -> Self {
+        let mut field = String::new();
+        let mut node = Some(input);
+        for segment in error.instance_path().segments() {
+            let name = match &segment {
+                LocationSegment::Property(name) => name.to_string(),
+                LocationSegment::Index(index) => index.to_string(),
+            };
+            // A numeric segment is an index only inside an array: `{"0": ..}` has a field "0".
+            match node {
+                Some(Value::Array(items)) => {
+                    node = name.parse::<usize>().ok().and_then(|index| items.get(index));
+                    field.push('[');
+                    field.push_str(&name);
+                    field.push(']');
+                }
+                _ => {
+                    node = node.and_then(|value| value.get(&name));
+                    if !field.is_empty() {
+                        field.push('.');
+                    }
+                    field.push_str(&name);
+                }
+            }
+            if field.len() > MAX_FIELD_CHARS * 4 {
+                break;
+            }
+        }
+        if let ValidationErrorKind::Required { property } = error.kind() {
+            if !field.is_empty() {
+                field.push('.');
+            }
+            field.push_str(property.as_str().unwrap_or_default());
+            return InvalidInput { field: bounded(&field, MAX_FIELD_CHARS), reason: String::new(), missing: true };
+        }
+        let placeholder = match error.instance().as_ref() {
+            value @ (Value::Number(_) | Value::Bool(_) | Value::Null | Value::String(_)) => {
+                Some(value.to_string()).filter(|text| text.chars().count() <= MAX_QUOTED_VALUE_CHARS)
+            }
+            Value::Array(_) | Value::Object(_) => None,
+        };
+        let placeholder = placeholder.unwrap_or_else(|| if field.is_empty() { "input" } else { "value" }.to_owned());
+        let reason = error.masked_with(placeholder).to_string();
+        InvalidInput {
+            field: bounded(&field, MAX_FIELD_CHARS),
+            reason: bounded(&reason, MAX_REASON_CHARS),
+            missing: false,
+        }
+    }
+
+    /// The path of the failing field inside `input`, e.g. `topic`, `file.url` or
+    /// `languages[2]`; empty when `input` itself is wrong.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.missing, self.field.is_empty()) {
+            (true, _) => write!(f, "invalid input: missing required field `{}`", self.field),
+            (false, true) => write!(f, "invalid input: {}", self.reason),
+            (false, false) => write!(f, "invalid input: `{}`: {}", self.field, self.reason),
+        }
+    }
+}
+
+impl std::error::Error for InvalidInput {}
+
+/// A workflow input schema that cannot be compiled for validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSchema {
+    workflow_id: &'static str,
+    reason: String,
+}
+
+impl fmt::Display for InvalidSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the input schema of workflow `{}` cannot be compiled: {}; fix the type's `JsonSchema` impl",
+            self.workflow_id, self.reason
+        )
+    }
+}
+
+impl std::error::Error for InvalidSchema {}
+
+fn bounded(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Serialize};
+    use serde_json::json;
+
+    use super::*;
+    use crate::Workflow;
+
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "camelCase")]
+    struct Translate {
+        text: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_chars: Option<u16>,
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        glossary: Vec<Term>,
+    }
+
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    struct Term {
+        from: String,
+        to: String,
+    }
+
+    impl Workflow for Translate {
+        const ID: &'static str = "wf_translate";
+        const NAME: &'static str = "Translate";
+        type Output = String;
+    }
+
+    fn check(input: Value) -> Result<(), InvalidInput> {
+        let validator = InputValidator::new(&WorkflowEntry::of::<Translate>()).map_err(|err| panic!("{err}"))?;
+        validator.validate(&input)
+    }
+
+    #[test]
+    fn what_the_client_sends_is_valid() {
+        let sent = serde_json::to_value(Translate {
+            text: "hello".into(),
+            max_chars: Some(10),
+            glossary: vec![Term { from: "a".into(), to: "b".into() }],
+        });
+        assert_eq!(sent.map_err(|err| err.to_string()).map(check), Ok(Ok(())));
+    }
+
+    #[test]
+    fn a_missing_parameter_is_named() {
+        let err = check(json!({"maxChars": 3})).unwrap_err();
+        assert_eq!(err.field(), "text");
+        assert_eq!(err.to_string(), "invalid input: missing required field `text`");
+    }
+
+    #[test]
+    fn a_mistyped_parameter_is_named_with_its_value() {
+        let err = check(json!({"text": "x", "maxChars": -1})).unwrap_err();
+        assert_eq!(err.field(), "maxChars");
+        assert_eq!(err.to_string(), "invalid input: `maxChars`: -1 is less than the minimum of 0");
+    }
+
+    #[test]
+    fn nested_fields_are_named_by_path() {
+        let err = check(json!({"text": "x", "glossary": [{"from": "a", "to": "b"}, {"from": "c"}]})).unwrap_err();
+        assert_eq!(err.field(), "glossary[1].to");
+        let err = check(json!({"text": "x", "glossary": [{"from": "a", "to": 7}]})).unwrap_err();
+        assert_eq!(err.to_string(), r#"invalid input: `glossary[0].to`: 7 is not of type "string""#);
+    }
+
+    #[test]
+    fn an_input_that_is_no_object_is_rejected_as_a_whole() {
+        let err = check(json!(["text"])).unwrap_err();
+        assert_eq!(err.field(), "");
+        assert_eq!(err.to_string(), r#"invalid input: input is not of type "object""#);
+    }
+
+    #[test]
+    fn long_values_are_not_echoed() {
+        let err = check(json!({"text": "x", "maxChars": "9".repeat(10_000)})).unwrap_err();
+        assert_eq!(err.to_string(), r#"invalid input: `maxChars`: value is not of types "null", "integer""#);
+    }
+
+    #[test]
+    fn numeric_object_keys_are_fields_not_indexes() {
+        #[derive(Serialize, JsonSchema)]
+        struct Scores {
+            by_id: std::collections::BTreeMap<String, u8>,
+        }
+        impl Workflow for Scores {
+            const ID: &'static str = "wf_scores";
+            const NAME: &'static str = "Scores";
+            type Output = String;
+        }
+        let validator = InputValidator::new(&WorkflowEntry::of::<Scores>()).unwrap();
+        let err = validator.validate(&json!({"by_id": {"0": 300}})).unwrap_err();
+        assert_eq!(err.field(), "by_id.0");
+    }
+
+    #[test]
+    fn bounded_cuts_on_a_char_boundary() {
+        assert_eq!(bounded("ééé", 2), "éé…");
+        assert_eq!(bounded("abc", 3), "abc");
+    }
+}
