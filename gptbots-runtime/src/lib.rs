@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod api_key;
+pub mod async_run;
 mod body_limit;
 pub mod catalogue;
 mod client;
