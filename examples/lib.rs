@@ -1,21 +1,21 @@
 //! The demo workflows the examples run.
 
-use gptbots_runtime::workflow;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use gptbots_runtime::{workflow, workflow_output};
 
 mod demo_workflows;
 pub use demo_workflows::{DocumentSummary, FileRef, SummariseDocument, SummaryLength};
 
 /// The End node of `todayNews`: a digest of news items.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[workflow_output]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewsDigest {
     /// The news items, most relevant first.
     pub news: Vec<News>,
 }
 
 /// One news item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[workflow_output]
+#[derive(Debug, Clone, PartialEq)]
 pub struct News {
     /// The headline.
     pub title: String,
