@@ -12,7 +12,7 @@ use crate::api_key::{KeySource, validate};
 use crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::response::decode_run;
 use crate::retry::{Idempotency, RetryPolicy};
-use crate::transport::{RawResponse, Transport};
+use crate::transport::{EndpointUrls, RawResponse, Transport};
 use crate::wire::{INVOKE_PATH, InvokeRequest};
 use crate::{Error, Run, Workflow};
 
@@ -166,13 +166,16 @@ impl Client {
     /// The key for `workflow_id`: its own key, else its `GPTBOTS_API_KEY_<ID>` variable, else
     /// the default key.
     pub(crate) fn key_for(&self, workflow_id: &str) -> Result<&SecretString, Error> {
-        let env_var = key_env_var(workflow_id);
+        // The variable name is built only when it is looked up: this runs on every call.
+        let from_env = || {
+            if self.inner.env_keys.is_empty() { None } else { self.inner.env_keys.get(&key_env_var(workflow_id)) }
+        };
         self.inner
             .workflow_keys
             .get(workflow_id)
-            .or_else(|| self.inner.env_keys.get(&env_var))
+            .or_else(from_env)
             .or(self.inner.default_key.as_ref())
-            .ok_or_else(|| Error::MissingKey { workflow_id: workflow_id.to_owned(), env_var })
+            .ok_or_else(|| Error::MissingKey { workflow_id: workflow_id.to_owned(), env_var: key_env_var(workflow_id) })
     }
 }
 
@@ -373,6 +376,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 transport: Transport {
                     http,
+                    endpoint_urls: EndpointUrls::new(&base_url),
                     base_url,
                     max_response_bytes,
                     connect_timeout,

@@ -162,16 +162,20 @@ pub(crate) fn decode_run<O: DeserializeOwned>(
             excerpt: excerpt(body),
         });
     };
-    let output: O = {
-        let mut de = serde_json::Deserializer::from_str(raw_output.get());
-        serde_path_to_error::deserialize(&mut de).map_err(|e| Error::OutputMismatch {
-            workflow_id: workflow_id.to_owned(),
-            run_id: run_id.clone(),
-            output_type: std::any::type_name::<O>(),
-            path: bounded(&e.path().to_string()),
-            reason: bounded(&e.inner().to_string()).into(),
-            raw_output: raw_output.get().into(),
-        })?
+    // Tracking the path costs as much again as decoding, so it only runs to explain a failure.
+    let output: O = match serde_json::from_str(raw_output.get()) {
+        Ok(output) => output,
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_str(raw_output.get());
+            serde_path_to_error::deserialize(&mut de).map_err(|e| Error::OutputMismatch {
+                workflow_id: workflow_id.to_owned(),
+                run_id: run_id.clone(),
+                output_type: std::any::type_name::<O>(),
+                path: bounded(&e.path().to_string()),
+                reason: bounded(&e.inner().to_string()).into(),
+                raw_output: raw_output.get().into(),
+            })?
+        }
     };
     let input = match envelope.input {
         Some(raw) => serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null),

@@ -12,6 +12,7 @@ use crate::Error;
 use crate::body_limit::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
 use crate::response::{excerpt, http_error, sniff_run_id};
 use crate::retry::{Delivery, Idempotency, RetryPolicy, delivery_of_status, parse_retry_after};
+use crate::wire::{INVOKE_PATH, QUERY_PATH, VERIFY_PATH};
 
 /// A response whose status the retry rule did not act on, with its body read in full (2xx) or
 /// its first [`ERROR_BODY_BYTES`] (error statuses).
@@ -24,6 +25,9 @@ pub(crate) struct RawResponse {
 pub(crate) struct Transport {
     pub http: reqwest::Client,
     pub base_url: String,
+    /// The known endpoints' URLs, parsed once: parsing a URL costs more than the rest of the
+    /// request building together.
+    pub endpoint_urls: EndpointUrls,
     pub max_response_bytes: usize,
     /// Known only when this crate built the `reqwest::Client`.
     pub connect_timeout: Option<Duration>,
@@ -46,6 +50,25 @@ impl Failure {
     }
 }
 
+/// Parsed URLs of the endpoints this crate calls, for one base URL.
+pub(crate) struct EndpointUrls(Vec<(&'static str, reqwest::Url)>);
+
+impl EndpointUrls {
+    pub(crate) fn new(base_url: &str) -> Self {
+        let parse =
+            |endpoint: &'static str| Some((endpoint, reqwest::Url::parse(&format!("{base_url}{endpoint}")).ok()?));
+        EndpointUrls([INVOKE_PATH, QUERY_PATH, VERIFY_PATH].into_iter().filter_map(parse).collect())
+    }
+
+    /// The URL of `endpoint`, parsed now if it is not a known one; `None` if it does not parse.
+    fn get(&self, base_url: &str, endpoint: &'static str) -> Option<reqwest::Url> {
+        match self.0.iter().find(|(known, _)| *known == endpoint) {
+            Some((_, url)) => Some(url.clone()),
+            None => reqwest::Url::parse(&format!("{base_url}{endpoint}")).ok(),
+        }
+    }
+}
+
 impl Transport {
     /// POSTs `body` to `endpoint` with `key`, under the retry rule for `idempotency`.
     ///
@@ -59,7 +82,9 @@ impl Transport {
         body: Bytes,
         idempotency: Idempotency,
     ) -> Result<RawResponse, Error> {
-        let url = format!("{}{endpoint}", self.base_url);
+        let url = self.endpoint_urls.get(&self.base_url, endpoint).ok_or_else(|| Error::Config {
+            message: format!("`{}{endpoint}` is not a URL; check the base URL", self.base_url),
+        })?;
         let policy = &self.retry;
         let attempts = (|| self.attempt(&url, endpoint, key, body.clone()))
             .retry(policy.backoff_builder())
@@ -86,7 +111,7 @@ impl Transport {
     /// included) can show it.
     async fn attempt(
         &self,
-        url: &str,
+        url: &reqwest::Url,
         endpoint: &'static str,
         key: &SecretString,
         body: Bytes,
@@ -99,14 +124,14 @@ impl Transport {
 
     async fn attempt_unredacted(
         &self,
-        url: &str,
+        url: &reqwest::Url,
         endpoint: &'static str,
         key: &SecretString,
         body: Bytes,
     ) -> Result<RawResponse, Failure> {
         let mut response = self
             .http
-            .post(url)
+            .post(url.clone())
             .bearer_auth(key.expose_secret())
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json")
@@ -211,6 +236,7 @@ mod tests {
     fn transport(base_url: String) -> Transport {
         Transport {
             http: reqwest::Client::new(),
+            endpoint_urls: EndpointUrls::new(&base_url),
             base_url,
             max_response_bytes: 1024,
             connect_timeout: None,
