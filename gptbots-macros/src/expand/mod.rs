@@ -138,6 +138,9 @@ fn implementation(
 
         impl #impl_generics #ident #ty_generics #where_clause {
             /// Runs this workflow on `client` and returns its typed output.
+            // Inline, so the whole invoke path is compiled only in crates that call it, not
+            // once per declared workflow.
+            #[inline]
             #vis async fn invoke(
                 &self,
                 client: &#krate::__private::Client,
