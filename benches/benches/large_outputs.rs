@@ -1,0 +1,155 @@
+//! Large outputs: 1 KB, 1 MB and 10 MB outputs through the typed path (`#[workflow]` invoke to
+//! `Run<Digest>`), each size in a fresh process so its peak memory is its own. For comparison,
+//! the same through reqwest into a `serde_json::Value`.
+//!
+//! `cargo bench -p gptbots-benches --bench large_outputs`
+
+mod common;
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+
+use common::{BenchNews, Digest, KEY, Server};
+use serde_json::{Value, json};
+
+const SIZES: [(usize, &str); 3] = [(1_000, "1 KB"), (1_000_000, "1 MB"), (10_000_000, "10 MB")];
+
+/// What one fresh process measured.
+struct Measured {
+    envelope_bytes: u64,
+    peak_growth: u64,
+    invoke_ms: f64,
+    decode_ms: f64,
+}
+
+fn main() {
+    common::serve_if_asked();
+    if let Some(measured) = measure_if_asked() {
+        println!("{} {} {} {}", measured.envelope_bytes, measured.peak_growth, measured.invoke_ms, measured.decode_ms);
+        return;
+    }
+    let mut rows = Vec::new();
+    for (bytes, label) in SIZES {
+        let server = Server::start(bytes);
+        for path in ["typed", "value"] {
+            let output = Command::new(std::env::current_exe().expect("own path"))
+                .args(["--measure", path, &server.port.to_string(), &bytes.to_string()])
+                .output()
+                .expect("measuring process");
+            let text = String::from_utf8_lossy(&output.stdout);
+            let fields: Vec<f64> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
+            let [envelope, growth, invoke_ms, decode_ms] = fields[..] else {
+                panic!("the measuring process said {text:?} {}", String::from_utf8_lossy(&output.stderr));
+            };
+            rows.push(vec![
+                label.to_owned(),
+                if path == "typed" { "#[workflow] invoke -> Run<Digest>" } else { "reqwest -> serde_json::Value" }
+                    .to_owned(),
+                format!("{:.0}", envelope),
+                format!("{invoke_ms:.3}"),
+                format!("{decode_ms:.3}"),
+                format!("{:.1}", growth / 1e6),
+                format!("{:.2}", growth / envelope),
+            ]);
+        }
+    }
+    println!("\nLarge outputs: medians of repeated calls; peak RSS growth of the first call, in a fresh process\n");
+    common::print_table(
+        &[
+            "output",
+            "path",
+            "response bytes",
+            "invoke to output, ms",
+            "decode only, ms",
+            "peak RSS growth, MB",
+            "peak growth / response",
+        ],
+        &rows,
+    );
+}
+
+/// `--measure <typed|value> <port> <bytes>`: the child process's work.
+fn measure_if_asked() -> Option<Measured> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == "--measure")?;
+    let typed = args.get(at + 1).is_some_and(|p| p == "typed");
+    let port: u16 = args.get(at + 2)?.parse().ok()?;
+    let bytes: usize = args.get(at + 3)?.parse().ok()?;
+    let base_url = format!("http://127.0.0.1:{port}");
+    let envelope = common::envelope(bytes);
+    let calls = (20_000_000 / bytes).clamp(5, 200);
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    Some(runtime.block_on(async {
+        // Paths under /small/ answer 1 KB: this warms the connection and the allocator up so
+        // the peak that follows is the large output's.
+        let warm = |prefix: &str| (format!("{base_url}{prefix}"), format!("{base_url}{prefix}/v1/workflow/invoke"));
+        let (small_base, small_url) = warm("/small");
+        let typed_client = |base: &str| {
+            gptbots_runtime::Client::builder()
+                .base_url(base)
+                .api_key(KEY)
+                .max_response_bytes(64 * 1024 * 1024)
+                .build()
+                .expect("client")
+        };
+        let small = typed_client(&small_base);
+        let large = typed_client(&base_url);
+        let http = reqwest::Client::new();
+        let url = format!("{base_url}/v1/workflow/invoke");
+        for _ in 0..3 {
+            if typed {
+                black_box(typed_call(&small).await);
+            } else {
+                black_box(value_call(&http, &small_url).await);
+            }
+        }
+        let baseline = common::peak_rss();
+        // The peak is reached while the body and the decoded output are both held.
+        black_box(if typed { typed_call(&large).await } else { value_call(&http, &url).await });
+        let peak_growth = common::peak_rss().saturating_sub(baseline);
+
+        let mut invoke_ms = Vec::new();
+        for _ in 0..calls {
+            let started = Instant::now();
+            black_box(if typed { typed_call(&large).await } else { value_call(&http, &url).await });
+            invoke_ms.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        let mut decode_ms = Vec::new();
+        for _ in 0..calls {
+            let started = Instant::now();
+            if typed {
+                let run = gptbots_runtime::__private::decode_run_body::<Digest>("wf_bench_news", 200, &envelope);
+                black_box(run.expect("decoded").output.news.len());
+            } else {
+                let run: Value = serde_json::from_slice(&envelope).expect("decoded");
+                black_box(run["output"]["news"].as_array().map_or(0, Vec::len));
+            }
+            decode_ms.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        Measured {
+            envelope_bytes: envelope.len() as u64,
+            peak_growth,
+            invoke_ms: common::median(&invoke_ms),
+            decode_ms: common::median(&decode_ms),
+        }
+    }))
+}
+
+async fn typed_call(client: &gptbots_runtime::Client) -> usize {
+    let run = BenchNews { topic: "rust".into(), max_items: None }.invoke(client).await.expect("typed invoke");
+    run.output.news.len()
+}
+
+async fn value_call(client: &reqwest::Client, url: &str) -> usize {
+    let response = client
+        .post(url)
+        .bearer_auth(KEY)
+        .json(&json!({ "input": { "topic": "rust" } }))
+        .send()
+        .await
+        .expect("reqwest invoke");
+    let run: Value = response.json().await.expect("JSON body");
+    run["output"]["news"].as_array().map_or(0, Vec::len)
+}
