@@ -18,10 +18,10 @@
 //!
 //! ```
 //! use gptbots_runtime::mock::{MockServer, Rejection};
-//! use gptbots_runtime::{Error, workflow};
-//! use serde::{Deserialize, Serialize};
+//! use gptbots_runtime::{Error, workflow, workflow_output};
 //!
-//! #[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
+//! #[workflow_output]
+//! #[derive(Debug)]
 //! pub struct Summary { text: String }
 //!
 //! #[workflow(id = "wf_summarize", output = Summary)]

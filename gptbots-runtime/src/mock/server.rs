@@ -82,8 +82,8 @@ impl MockServer {
     /// same workflow again replaces its handler and keeps its key.
     ///
     /// ```
-    /// # use gptbots_runtime::{workflow, mock::MockServer};
-    /// # #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+    /// # use gptbots_runtime::{workflow, workflow_output, mock::MockServer};
+    /// # #[workflow_output]
     /// # pub struct Greeting { text: String }
     /// #[workflow(id = "wf_greet", output = Greeting)]
     /// pub struct Greet { name: String }
