@@ -291,3 +291,22 @@ async fn broken_http_is_answered_with_a_gptbots_error() {
     let (status, _) = send_raw("GET", &server.url(), "/v1/workflow/invoke", None, None).await;
     assert_eq!(status, 404, "a wrong method gets the same GPTBots-style answer");
 }
+
+#[tokio::test]
+async fn a_handler_that_panics_fails_its_run_instead_of_dropping_the_connection() {
+    let server = MockServer::start().await.unwrap();
+    server.register(|input: TodayNews| async move {
+        assert!(input.topic != "forbidden", "the topic must not be forbidden");
+        Ok(digest(&input.topic, 1))
+    });
+    let client = server.client();
+
+    let error = TodayNews::about("forbidden", 1).invoke(&client).await.unwrap_err();
+
+    assert!(
+        matches!(&error, Error::RunFailed { excerpt, .. } if excerpt.contains("must not be forbidden")),
+        "{error:?}"
+    );
+    let run = TodayNews::about("allowed", 1).invoke(&client).await.expect("the server carries on");
+    assert_eq!(run.output, digest("allowed", 1));
+}

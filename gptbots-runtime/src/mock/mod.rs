@@ -63,7 +63,8 @@
 //!   does not accept.
 //! - **Runs.** A handler's output becomes a `SUCCEED` run; [`Rejection::failed`] a `FAILED`
 //!   run; [`Rejection::api_error`] and [`Rejection::http_error`] answer `{code, message}`
-//!   without a run. Cost, tokens, name, version and latency are scripted per workflow on
+//!   without a run; a handler that panics fails its run. Cost, tokens, name, version and
+//!   latency are scripted per workflow on
 //!   [`MockWorkflow`]. Every run can be fetched with `query/result` (an unknown run id, or one
 //!   of another workflow, is answered HTTP 404 `{"code": 40348, ...}`) and inspected with
 //!   [`MockServer::runs`].
