@@ -26,9 +26,8 @@ pub struct RunHandle<W> {
     workflow: PhantomData<fn() -> W>,
 }
 
-/// What one query of a run found.
+/// What one query of a run found: the run has either finished or not.
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub enum RunState<O> {
     /// The run has not finished: `PENDING`, `RUNNING`, or a status this crate does not know.
     InProgress(Status),
