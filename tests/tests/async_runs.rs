@@ -115,7 +115,9 @@ async fn a_run_id_stored_before_a_crash_is_enough_to_fetch_the_result() {
     };
 
     let fresh_client = server.client();
-    let run = fresh_client.resume::<Shout>(stored.as_str()).with_poll_policy(quick()).wait().await.expect("resume");
+    // Limits too long to represent mean "no limit" rather than a panic.
+    let unbounded = quick().deadline(Duration::MAX).backoff(Duration::from_millis(10), Duration::MAX);
+    let run = fresh_client.resume::<Shout>(stored.as_str()).with_poll_policy(unbounded).wait().await.expect("resume");
 
     assert_eq!(run.run_id, stored);
     assert_eq!(run.output.text, "DURABLE");
