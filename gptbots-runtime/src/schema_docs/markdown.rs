@@ -40,7 +40,7 @@ fn workflow_section(page: &mut String, entry: &WorkflowEntry) {
 
     page.push_str("\n### Input\n\n");
     if !shape(page, &input, "Parameter", "The input has no parameters.") {
-        let _ = writeln!(page, "The input is {}.", type_name(&input));
+        let _ = writeln!(page, "JSON type: {}.", type_name(&input));
     }
     definitions(page, &input);
 
@@ -54,7 +54,7 @@ fn workflow_section(page: &mut String, entry: &WorkflowEntry) {
         let _ = write!(page, "{description}\n\n");
     }
     if !shape(page, &output, "Field", "The output has no fields.") {
-        let _ = writeln!(page, "The output is {}.", type_name(&output));
+        let _ = writeln!(page, "JSON type: {}.", type_name(&output));
     }
     definitions(page, &output);
 }
@@ -104,10 +104,42 @@ fn definitions(page: &mut String, root: &Value) {
         if let Some(description) = text(definition, "description") {
             let _ = write!(page, "{description}\n\n");
         }
-        if !shape(page, definition, "Field", "An object with no fields.") && !values(page, definition) {
+        if !shape(page, definition, "Field", "An object with no fields.")
+            && !values(page, definition)
+            && !variants(page, definition)
+        {
             let _ = writeln!(page, "JSON type: {}.", type_name(definition));
         }
     }
+}
+
+/// Writes one paragraph and table per alternative shape of a schema whose alternatives are
+/// objects (a data-carrying enum); false if `schema` is something else.
+fn variants(page: &mut String, schema: &Value) -> bool {
+    let Some(variants) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) else {
+        return false;
+    };
+    if !variants.iter().any(|variant| variant.get("properties").is_some()) {
+        return false;
+    }
+    page.push_str("One of these shapes:\n");
+    for variant in variants {
+        page.push('\n');
+        match text(variant, "description") {
+            Some(description) => {
+                let _ = write!(page, "- {}\n\n", cell(&description));
+            }
+            None => page.push_str("- (undocumented)\n\n"),
+        }
+        let mut table = String::new();
+        if !shape(&mut table, variant, "Field", "An object with no fields.") {
+            let _ = writeln!(table, "JSON type: {}.", type_name(variant));
+        }
+        for line in table.lines() {
+            let _ = writeln!(page, "  {line}");
+        }
+    }
+    true
 }
 
 /// Writes the table of a schema made of documented constants (a unit-variant enum); false if

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Or render chosen workflows with [`markdown`] and [`json_bundle`]. The schemas themselves are
-//! described in [`catalogue`](crate::catalogue).
+//! described in [`catalogue`].
 
 mod bundle;
 mod markdown;
