@@ -30,12 +30,18 @@ pub struct MockRun {
     pub error: Option<String>,
     /// Whether it was submitted with `isAsync: true`.
     pub is_async: bool,
-    pub(super) workflow_name: String,
-    pub(super) workflow_version: String,
-    pub(super) cost: f64,
-    pub(super) tokens: u64,
-    pub(super) start_ms: u64,
-    pub(super) end_ms: Option<u64>,
+    /// `workflowName` as scripted when the run started.
+    pub workflow_name: String,
+    /// `workflowVersion` as scripted when the run started.
+    pub workflow_version: String,
+    /// `totalCost`, reported once the run has ended.
+    pub cost: f64,
+    /// `totalTokens`, reported once the run has ended.
+    pub tokens: u64,
+    /// `startTime`, in milliseconds since the Unix epoch.
+    pub start_ms: u64,
+    /// `endTime`, in milliseconds since the Unix epoch, once the run has ended.
+    pub end_ms: Option<u64>,
 }
 
 impl MockRun {
