@@ -31,6 +31,8 @@ async fn a_typed_handler_answers_a_typed_run_with_the_scripted_figures() {
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].run_id, run.run_id);
     assert_eq!(runs[0].status, Status::Succeed);
+    assert_eq!((runs[0].cost, runs[0].tokens, runs[0].workflow_name.as_str()), (0.6928, 1745, "todayNews"));
+    assert!(runs[0].end_ms >= Some(runs[0].start_ms));
 }
 
 #[tokio::test]
