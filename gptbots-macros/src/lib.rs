@@ -1,13 +1,18 @@
-//! The `#[workflow]` attribute. Use it through `gptbots_runtime::workflow`, whose docs are the
-//! reference for the attribute.
+//! The `#[workflow]` and `#[workflow_output]` attributes. Use them through `gptbots_runtime`,
+//! whose docs are the reference for both.
 
 use proc_macro::TokenStream;
 
-mod args;
 mod expand;
 
 /// Declares a struct as the input of a GPTBots workflow. See `gptbots_runtime::workflow`.
 #[proc_macro_attribute]
 pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::workflow(args.into(), item.into()).into()
+}
+
+/// Declares a struct as the output of a GPTBots workflow. See `gptbots_runtime::workflow_output`.
+#[proc_macro_attribute]
+pub fn workflow_output(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::workflow_output(args.into(), item.into()).into()
 }

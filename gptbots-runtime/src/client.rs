@@ -158,6 +158,11 @@ impl Client {
         self.inner.transport.post_json(endpoint, key, Bytes::from(body), idempotency).await
     }
 
+    /// The end-user id sent with every run unless a call overrides it.
+    pub(crate) fn default_user_id(&self) -> Option<&str> {
+        self.inner.user_id.as_deref()
+    }
+
     /// The key for `workflow_id`: its own key, else its `GPTBOTS_API_KEY_<ID>` variable, else
     /// the default key.
     pub(crate) fn key_for(&self, workflow_id: &str) -> Result<&SecretString, Error> {

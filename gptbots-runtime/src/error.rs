@@ -38,7 +38,7 @@ pub enum Error {
     },
 
     /// The request could not be sent or the response could not be read.
-    #[error("GPTBots request to {endpoint} failed{}: {source}", run_suffix(.run_id))]
+    #[error("GPTBots request to {endpoint} failed{}: {}", run_suffix(.run_id), causes(.source))]
     Transport {
         /// The API path, e.g. `/v1/workflow/invoke`.
         endpoint: &'static str,
@@ -177,6 +177,50 @@ pub enum Error {
         /// A bounded excerpt of the body.
         excerpt: String,
     },
+
+    /// An async run did not finish before the wait's deadline. The run goes on on the server:
+    /// wait on it again, or rebuild its handle from the run id with
+    /// [`Client::resume`](crate::Client::resume).
+    #[error(
+        "workflow `{workflow_id}` run {run_id} did not finish within {after:?}{}; it goes on running: wait again or resume it from its run id",
+        deadline_suffix(.last_status, .last_error)
+    )]
+    Deadline {
+        /// The workflow id.
+        workflow_id: String,
+        /// The run, still going on (or finished since).
+        run_id: String,
+        /// The deadline that passed.
+        after: Duration,
+        /// The status the last successful query reported.
+        last_status: Option<Status>,
+        /// The fault of the last query, when it failed.
+        #[source]
+        last_error: Option<Box<Error>>,
+    },
+
+    /// A webhook was refused before the run was submitted; nothing was sent.
+    #[error(transparent)]
+    Webhook(#[from] crate::async_run::WebhookError),
+
+    /// A batch input was not submitted because the batch had spent its budget.
+    #[error(
+        "not submitted: the batch has spent {spent} credits, past its budget of {limit}; raise the budget or submit the rest later"
+    )]
+    BudgetExceeded {
+        /// The budget in credits.
+        limit: f64,
+        /// The credits the finished runs of the batch reported.
+        spent: f64,
+    },
+}
+
+fn deadline_suffix(last_status: &Option<Status>, last_error: &Option<Box<Error>>) -> String {
+    match (last_status, last_error) {
+        (_, Some(error)) => format!(" (last query failed: {error})"),
+        (Some(status), None) => format!(" (last status {status})"),
+        (None, None) => String::new(),
+    }
 }
 
 fn run_suffix(run_id: &Option<String>) -> String {
@@ -184,6 +228,22 @@ fn run_suffix(run_id: &Option<String>) -> String {
         Some(id) => format!(" (run {id})"),
         None => String::new(),
     }
+}
+
+/// The error and its causes in one line: reqwest's own message ("error sending request") says
+/// little without the cause underneath ("connection refused").
+fn causes(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn announced_suffix(announced: &Option<u64>) -> String {
@@ -214,8 +274,14 @@ impl Error {
             Error::RunFailed { run_id, .. }
             | Error::UnexpectedStatus { run_id, .. }
             | Error::OutputMismatch { run_id, .. }
-            | Error::WorkflowMismatch { run_id, .. } => Some(run_id),
-            Error::MissingKey { .. } | Error::Config { .. } | Error::InsecureUrl { .. } | Error::Api { .. } => None,
+            | Error::WorkflowMismatch { run_id, .. }
+            | Error::Deadline { run_id, .. } => Some(run_id),
+            Error::MissingKey { .. }
+            | Error::Config { .. }
+            | Error::InsecureUrl { .. }
+            | Error::Api { .. }
+            | Error::Webhook(_)
+            | Error::BudgetExceeded { .. } => None,
         }
     }
 

@@ -3,13 +3,11 @@
 //! Declare a workflow's input as a struct, its output as a type, and call it:
 //!
 //! ```no_run
-//! use gptbots_runtime::{Client, workflow};
-//! use schemars::JsonSchema;
-//! use serde::Deserialize;
+//! use gptbots_runtime::{Client, workflow, workflow_output};
 //!
-//! #[derive(Debug, Deserialize, JsonSchema)]
+//! #[workflow_output]
 //! struct NewsDigest { news: Vec<News> }
-//! #[derive(Debug, Deserialize, JsonSchema)]
+//! #[workflow_output]
 //! struct News { title: String }
 //!
 //! #[workflow(id = "wf_today_news", output = NewsDigest)]
@@ -26,9 +24,11 @@
 #![warn(missing_docs)]
 
 mod api_key;
+pub mod async_run;
 mod body_limit;
 pub mod catalogue;
 mod client;
+pub mod contract;
 mod error;
 mod response;
 mod retry;
@@ -44,8 +44,14 @@ pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, key_env_var,
 };
+pub use contract::File;
 pub use error::Error;
+#[doc = include_str!("workflow_attribute.md")]
 pub use gptbots_macros::workflow;
+/// Derives `Serialize`, `Deserialize` and `JsonSchema` for a workflow's output type, and lists its
+/// fields so `#[workflow(flow = "...")]` checks them against the End node. See
+/// [`workflow`](macro@workflow#the-output-type-and-workflow_output).
+pub use gptbots_macros::workflow_output;
 pub use retry::RetryPolicy;
 pub use run::Run;
 pub use status::Status;

@@ -73,17 +73,31 @@ impl Transport {
                     "GPTBots request not processed; retrying"
                 );
             });
-        let outcome = match self.overall_timeout {
+        match self.overall_timeout {
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
                 Ok(outcome) => outcome.map_err(|failure| failure.error),
                 Err(_) => Err(Error::Timeout { endpoint, after: limit, run_id: None }),
             },
             None => attempts.await.map_err(|failure| failure.error),
-        };
-        outcome.map_err(|error| error.redact(key.expose_secret()))
+        }
     }
 
+    /// One attempt, with the key scrubbed from the error before anything (the retry log
+    /// included) can show it.
     async fn attempt(
+        &self,
+        url: &str,
+        endpoint: &'static str,
+        key: &SecretString,
+        body: Bytes,
+    ) -> Result<RawResponse, Failure> {
+        self.attempt_unredacted(url, endpoint, key, body).await.map_err(|mut failure| {
+            failure.error = failure.error.redact(key.expose_secret());
+            failure
+        })
+    }
+
+    async fn attempt_unredacted(
         &self,
         url: &str,
         endpoint: &'static str,
@@ -189,7 +203,85 @@ fn looks_like_json(content_type: &str, body: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
     use super::*;
+
+    fn transport(base_url: String) -> Transport {
+        Transport {
+            http: reqwest::Client::new(),
+            base_url,
+            max_response_bytes: 1024,
+            connect_timeout: None,
+            request_timeout: Duration::from_secs(10),
+            overall_timeout: None,
+            retry: RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(2)),
+        }
+    }
+
+    async fn post(server: &MockServer, idempotency: Idempotency) -> Result<RawResponse, Error> {
+        let key = SecretString::from("app-key-for-tests");
+        transport(server.uri())
+            .post_json("/v1/workflow/query/result", &key, Bytes::from_static(b"{}"), idempotency)
+            .await
+    }
+
+    #[tokio::test]
+    async fn reads_are_repeated_after_server_faults_and_invokes_are_not() {
+        for fault in [500, 502, 503, 504] {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(fault))
+                .up_to_n_times(1)
+                .mount(&server)
+                .await;
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+                .mount(&server)
+                .await;
+
+            let read = post(&server, Idempotency::ReadOnly).await;
+            assert_eq!(read.map(|r| r.status).ok(), Some(200), "HTTP {fault}");
+            assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+            server.reset().await;
+            Mock::given(method("POST")).respond_with(ResponseTemplate::new(fault)).expect(1).mount(&server).await;
+            let invoke = post(&server, Idempotency::StartsRun).await;
+            assert_eq!(invoke.err().and_then(|e| e.http_status()), Some(fault));
+            server.verify().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn final_answers_come_back_as_they_are() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(404).set_body_string("no such run"))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let response = post(&server, Idempotency::ReadOnly).await.ok().unwrap();
+
+        assert_eq!((response.status, &response.body[..]), (404, &b"no such run"[..]));
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_never_repeated() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(2048)))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let error = post(&server, Idempotency::ReadOnly).await.err().unwrap();
+
+        assert!(matches!(error, Error::ResponseTooLarge { limit: 1024, .. }), "{error:?}");
+        server.verify().await;
+    }
 
     #[test]
     fn html_is_refused_whatever_the_label_and_json_is_accepted_whatever_the_label() {

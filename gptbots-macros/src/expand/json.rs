@@ -1,0 +1,362 @@
+//! A small JSON reader for `.flow` exports: enough to walk the Start and End nodes, with
+//! line and column in every error. Values the contract does not need are skipped unparsed.
+
+use std::fmt;
+
+/// A parsed JSON value. Numbers stay as their source text: the contract never computes with them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> &[Value] {
+        match self {
+            Value::Array(items) => items,
+            _ => &[],
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub struct JsonError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at line {}, column {}", self.message, self.line, self.column)
+    }
+}
+
+/// Parses `text`, keeping only the object members for which `keep(path_depth, key)` holds;
+/// the others are only checked for balanced brackets and closed strings, then dropped.
+pub fn parse(text: &str, keep: &dyn Fn(usize, &str) -> bool) -> Result<Value, JsonError> {
+    let mut reader = Reader { bytes: text.as_bytes(), pos: 0, keep };
+    reader.whitespace();
+    let value = reader.value(0)?;
+    reader.whitespace();
+    if reader.pos < reader.bytes.len() {
+        return Err(reader.error("unexpected text after the JSON value"));
+    }
+    Ok(value)
+}
+
+/// Objects and arrays nested deeper than this are rejected rather than overflowing the stack.
+const MAX_DEPTH: usize = 256;
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    keep: &'a dyn Fn(usize, &str) -> bool,
+}
+
+impl Reader<'_> {
+    fn error(&self, message: &str) -> JsonError {
+        let before = &self.bytes[..self.pos.min(self.bytes.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        JsonError { message: message.to_owned(), line, column }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8, message: &str) -> Result<(), JsonError> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(message))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nesting too deep"));
+        }
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.error("expected a JSON value")),
+            None => Err(self.error("unexpected end of file")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, JsonError> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("expected a JSON value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.pos;
+        while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or_default();
+        if text.parse::<f64>().is_err() {
+            self.pos = start;
+            return Err(self.error("invalid number"));
+        }
+        Ok(Value::Number(text.to_owned()))
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.pos += 1;
+        let mut entries = Vec::new();
+        self.whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(entries));
+        }
+        loop {
+            self.whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a string key"));
+            }
+            let key = self.string()?;
+            self.whitespace();
+            self.expect(b':', "expected `:` after an object key")?;
+            self.whitespace();
+            if (self.keep)(depth, &key) {
+                let value = self.value(depth + 1)?;
+                entries.push((key, value));
+            } else {
+                self.skip(depth + 1)?;
+            }
+            self.whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(entries));
+                }
+                _ => return Err(self.error("expected `,` or `}` in an object")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.whitespace();
+            items.push(self.value(depth + 1)?);
+            self.whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.error("expected `,` or `]` in an array")),
+            }
+        }
+    }
+
+    /// Checks a value without building it: most of a large export is prompts and node
+    /// settings the contract never reads.
+    fn skip(&mut self, depth: usize) -> Result<(), JsonError> {
+        match self.peek() {
+            Some(b'"') => self.skip_string(),
+            Some(b'{' | b'[') => {
+                // Skipping whole containers keeps the work to one pass over the bytes; nesting
+                // is tracked with a stack of the closers expected.
+                let mut closers = Vec::new();
+                loop {
+                    match self.peek() {
+                        Some(b'{') => {
+                            closers.push(b'}');
+                            self.pos += 1;
+                        }
+                        Some(b'[') => {
+                            closers.push(b']');
+                            self.pos += 1;
+                        }
+                        Some(close @ (b'}' | b']')) => {
+                            if closers.pop() != Some(close) {
+                                return Err(self.error("mismatched bracket"));
+                            }
+                            self.pos += 1;
+                            if closers.is_empty() {
+                                return Ok(());
+                            }
+                        }
+                        Some(b'"') => self.skip_string()?,
+                        Some(_) => self.pos += 1,
+                        None => return Err(self.error("unexpected end of file")),
+                    }
+                    if closers.len() + depth > MAX_DEPTH {
+                        return Err(self.error("nesting too deep"));
+                    }
+                }
+            }
+            _ => self.value(depth).map(drop),
+        }
+    }
+
+    fn skip_string(&mut self) -> Result<(), JsonError> {
+        self.pos += 1;
+        loop {
+            let rest = &self.bytes[self.pos..];
+            match rest.iter().position(|&b| b == b'"' || b == b'\\') {
+                Some(i) if rest[i] == b'"' => {
+                    self.pos += i + 1;
+                    return Ok(());
+                }
+                Some(i) => self.pos += i + 2,
+                None => {
+                    self.pos = self.bytes.len();
+                    return Err(self.error("unterminated string"));
+                }
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let rest = &self.bytes[self.pos..];
+            let Some(i) = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20) else {
+                self.pos = self.bytes.len();
+                return Err(self.error("unterminated string"));
+            };
+            // The input is a `&str`, and `"`, `\` and control bytes never occur inside a
+            // multi-byte character, so this slice is valid UTF-8.
+            out.push_str(std::str::from_utf8(&rest[..i]).unwrap_or_default());
+            self.pos += i;
+            match rest[i] {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                }
+                _ => return Err(self.error("control character in a string")),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let Some(byte) = self.peek() else { return Err(self.error("unterminated string")) };
+        self.pos += 1;
+        match byte {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let first = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&first) && self.bytes[self.pos..].starts_with(b"\\u") {
+                    self.pos += 2;
+                    let second = self.hex4()?;
+                    0x10000 + ((first - 0xD800) << 10) + (second.wrapping_sub(0xDC00) & 0x3FF)
+                } else {
+                    first
+                };
+                out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+            _ => return Err(self.error("invalid escape in a string")),
+        }
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let digits = self.bytes.get(self.pos..self.pos + 4).and_then(|d| std::str::from_utf8(d).ok());
+        match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
+            Some(code) => {
+                self.pos += 4;
+                Ok(code)
+            }
+            None => Err(self.error("invalid `\\u` escape")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(_: usize, _: &str) -> bool {
+        true
+    }
+
+    #[test]
+    fn reads_nested_values_and_escapes() {
+        let value = parse(r#" {"a": [1, -2.5e3, true, null], "b": {"c": "x\"\u00e9\ud83d\ude00"}} "#, &all).unwrap();
+        assert_eq!(value.get("a").unwrap().as_array().len(), 4);
+        assert_eq!(value.get("b").unwrap().get("c").unwrap().as_str(), Some("x\"é😀"));
+    }
+
+    #[test]
+    fn skipped_members_are_dropped_but_still_checked() {
+        let keep_a = |_: usize, key: &str| key == "a";
+        let value = parse(r#"{"a": 1, "b": {"x": ["]", "}"]}}"#, &keep_a).unwrap();
+        assert_eq!(value, Value::Object(vec![("a".into(), Value::Number("1".into()))]));
+        assert!(parse(r#"{"a": 1, "b": {"x": [}}"#, &keep_a).is_err());
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let err = parse("{\n  \"a\": 1\n  \"b\": 2\n}", &all).unwrap_err();
+        assert_eq!((err.line, err.column), (3, 3));
+        assert_eq!(err.message, "expected `,` or `}` in an object");
+    }
+
+    #[test]
+    fn rejects_trailing_text_and_truncation() {
+        assert!(parse("{} x", &all).is_err());
+        assert!(parse("{\"a\": [1, 2", &all).is_err());
+        assert!(parse("\"abc", &all).is_err());
+    }
+}

@@ -1,0 +1,152 @@
+//! The expansions of `#[workflow]` and `#[workflow_output]`, on `proc_macro2` tokens so they
+//! can be run and snapshot outside the compiler.
+
+mod args;
+mod contract;
+mod errors;
+pub mod flow;
+mod input;
+mod json;
+mod output;
+mod serde_attrs;
+mod suggest;
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput};
+
+use args::WorkflowArgs;
+use errors::Errors;
+use input::Role;
+
+/// `#[workflow(...)]` on `item`. On any error the struct is still emitted (with its derives
+/// where possible) so the rest of the crate and the IDE keep working.
+pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(item.clone()) {
+        Ok(input) => input,
+        Err(_) => {
+            let error = syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "`#[workflow]` applies to a struct with named fields, one per Start parameter: move it onto such a struct",
+            )
+            .to_compile_error();
+            return quote! { #item #error };
+        }
+    };
+    let mut errors = Errors::default();
+    let args = args::parse(args, &mut errors);
+    let default_krate: syn::Path = syn::parse_quote!(::gptbots_runtime);
+    let krate = args.as_ref().map_or(&default_krate, |args| &args.krate);
+    let generics_ok = input::check_generics(&input, &mut errors);
+    let fields = input::wire_fields(&input, Role::Input, &mut errors);
+    let derives = (!matches!(input.data, Data::Union(_))).then(|| derives(krate));
+    let body = match (&args, &fields) {
+        (Some(args), Some(fields)) if generics_ok => implementation(args, &input, fields, &mut errors),
+        _ => TokenStream::new(),
+    };
+    let errors = errors.to_compile_errors();
+    quote! {
+        #derives
+        #input
+        #body
+        #errors
+    }
+}
+
+/// `#[workflow_output]` on `item`.
+pub fn workflow_output(args: TokenStream, item: TokenStream) -> TokenStream {
+    output::expand(args, item)
+}
+
+/// Serde and schema derives through the runtime's re-exports, so user crates need neither.
+fn derives(krate: &syn::Path) -> TokenStream {
+    let serde_path = quote!(#krate::__private::serde).to_string().replace(' ', "");
+    let schemars_path = quote!(#krate::__private::schemars).to_string().replace(' ', "");
+    quote! {
+        #[derive(
+            #krate::__private::serde::Serialize,
+            #krate::__private::serde::Deserialize,
+            #krate::__private::JsonSchema
+        )]
+        #[serde(crate = #serde_path)]
+        #[schemars(crate = #schemars_path)]
+    }
+}
+
+/// `tokens` with every span set to `span`, so an error about generated code points at the
+/// user's tokens it was generated for.
+fn respan(tokens: &impl quote::ToTokens, span: proc_macro2::Span) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(group) = &tree {
+                let mut inner = Group::new(group.delimiter(), respan(&group.stream(), span));
+                inner.set_span(span);
+                tree = TokenTree::Group(inner);
+            }
+            tree.set_span(span);
+            tree
+        })
+        .collect()
+}
+
+fn implementation(
+    args: &WorkflowArgs,
+    input: &DeriveInput,
+    fields: &[input::WireField],
+    errors: &mut Errors,
+) -> TokenStream {
+    let WorkflowArgs { id, output, flow, krate } = args;
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let name = ident.to_string();
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // A struct with lifetimes is listed with them all `'static`.
+    let catalogue_entry = {
+        let lifetimes = input.generics.lifetimes().map(|_| quote!('static));
+        let listed = if input.generics.params.is_empty() { quote!(#ident) } else { quote!(#ident<#(#lifetimes),*>) };
+        quote! {
+            #krate::__private::inventory::submit! {
+                #krate::__private::WorkflowEntry::of::<#listed>()
+            }
+        }
+    };
+    // Naming the output through `WorkflowOutput` turns an output type that cannot be decoded
+    // into one readable error on `output = ...` instead of one raw serde error per use.
+    let output_check = {
+        let span = output.span();
+        let krate = respan(krate, span);
+        quote_spanned! {span=>
+            const _: () = #krate::__private::contract::assert::output::<#output>();
+        }
+    };
+    let contract = flow.as_ref().map(|flow_path| {
+        let contract = contract::Contract { flow_path, krate, output };
+        contract::checks(&contract, input, fields, errors)
+    });
+    quote! {
+        #catalogue_entry
+
+        impl #impl_generics #krate::__private::Workflow for #ident #ty_generics #where_clause {
+            const ID: &'static str = #id;
+            const NAME: &'static str = #name;
+            type Output = #output;
+        }
+
+        impl #impl_generics #ident #ty_generics #where_clause {
+            /// Runs this workflow on `client` and returns its typed output.
+            #vis async fn invoke(
+                &self,
+                client: &#krate::__private::Client,
+            ) -> ::core::result::Result<#krate::__private::Run<#output>, #krate::__private::Error> {
+                #krate::__private::invoke(client, self).await
+            }
+        }
+
+        #output_check
+        #contract
+    }
+}

@@ -1,0 +1,118 @@
+//! What an output type must be, and the check of its fields against a `.flow`'s End node.
+
+use std::collections::{BTreeMap, HashMap};
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+/// A type that can be a workflow's output: it deserializes from the End node's output and has
+/// a JSON Schema for the catalogue. `#[workflow_output]` derives both.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the output of a workflow",
+    label = "the End node's output is decoded into this type",
+    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}` (it derives `Deserialize` and `JsonSchema`)"
+)]
+pub trait WorkflowOutput {
+    /// `Self`. Generated code names the output type through this projection: its bounds hold
+    /// even when `Self` has no impl, so an unfit output gives this trait's one error instead of
+    /// raw serde and schema errors at every use.
+    type Itself: DeserializeOwned + JsonSchema + Send + 'static;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned + JsonSchema + Send + 'static> WorkflowOutput for T {
+    type Itself = T;
+}
+
+/// The wire names of an output type's fields, for the check against an End node that returns
+/// variables. `#[workflow_output]` implements it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not list its fields, so they cannot be checked against the End node",
+    label = "the workflow's End node returns variables",
+    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}` so the compiler checks its fields against the End node's variables"
+)]
+pub trait OutputFields {
+    /// The wire names of the fields that must be End-node variables.
+    const FIELDS: &'static [&'static str];
+    /// For each field of [`OutputFields::FIELDS`], the error shown when it is not an End-node
+    /// variable.
+    const NOT_IN_END_NODE: &'static [&'static str];
+}
+
+/// Any variables fit a map.
+impl<V> OutputFields for HashMap<String, V> {
+    const FIELDS: &'static [&'static str] = &[];
+    const NOT_IN_END_NODE: &'static [&'static str] = &[];
+}
+
+/// Any variables fit a map.
+impl<V> OutputFields for BTreeMap<String, V> {
+    const FIELDS: &'static [&'static str] = &[];
+    const NOT_IN_END_NODE: &'static [&'static str] = &[];
+}
+
+/// Any variables fit a JSON value.
+impl OutputFields for serde_json::Value {
+    const FIELDS: &'static [&'static str] = &[];
+    const NOT_IN_END_NODE: &'static [&'static str] = &[];
+}
+
+/// Fails to compile (a const-evaluation error) when a field of `O` is not among the
+/// `end_variables` of the End node.
+pub const fn assert_output_fields<O: OutputFields + ?Sized>(end_variables: &[&str]) {
+    let mut i = 0;
+    while i < O::FIELDS.len() {
+        if !contains(end_variables, O::FIELDS[i]) {
+            panic!("{}", O::NOT_IN_END_NODE[i]);
+        }
+        i += 1;
+    }
+}
+
+const fn contains(haystack: &[&str], needle: &str) -> bool {
+    let mut i = 0;
+    while i < haystack.len() {
+        if str_eq(haystack[i], needle) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Digest;
+    impl OutputFields for Digest {
+        const FIELDS: &'static [&'static str] = &["news", "count"];
+        const NOT_IN_END_NODE: &'static [&'static str] = &["news missing", "count missing"];
+    }
+
+    #[test]
+    fn fields_that_are_all_end_variables_pass() {
+        assert_output_fields::<Digest>(&["count", "extra", "news"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "count missing")]
+    fn a_field_missing_from_the_end_node_names_that_field() {
+        assert_output_fields::<Digest>(&["news", "counts"]);
+    }
+}
