@@ -78,7 +78,7 @@ fn inputs_that_do_not_fit_the_schema_are_refused_naming_the_field() {
         assert_eq!(
             refused(&server, &summarise, document).await,
             "invalid parameter `input.document` of workflow `wf_summarise_document`: \
-             value is not valid under any of the schemas listed in the 'oneOf' keyword"
+             one of these fields is required: `url`, `base64_content`"
         );
         let document = json!({ "document": { "url": "u", "format": "pdf" }, "length": "huge", "maxKeyPoints": 3 });
         let message = refused(&server, &summarise, document).await;
