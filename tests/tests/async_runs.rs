@@ -215,8 +215,7 @@ async fn dropping_the_wait_stops_polling_and_leaves_the_run_alone() {
     let handle = client.submit(&shout("abandoned")).poll_policy(quick()).await.expect("submit");
 
     // Drop the wait once it has queried at least once, however slow the machine is.
-    let wait = handle.wait();
-    tokio::pin!(wait);
+    let mut wait = Box::pin(handle.wait());
     loop {
         tokio::select! {
             outcome = &mut wait => panic!("the run is still going, yet the wait ended: {outcome:?}"),
