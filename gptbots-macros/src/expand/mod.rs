@@ -40,7 +40,10 @@ pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
     let krate = args.as_ref().map_or(&default_krate, |args| &args.krate);
     let generics_ok = input::check_generics(&input, &mut errors);
     let fields = input::wire_fields(&input, Role::Input, &mut errors);
-    let derives = (!matches!(input.data, Data::Union(_))).then(|| derives(krate));
+    // Derives on a union or a struct with const parameters fail in ways that only repeat the
+    // errors above.
+    let derivable = !matches!(input.data, Data::Union(_)) && input.generics.const_params().next().is_none();
+    let derives = derivable.then(|| derives(krate));
     let body = match (&args, &fields) {
         (Some(args), Some(fields)) if generics_ok => implementation(args, &input, fields, &mut errors),
         _ => TokenStream::new(),
@@ -123,10 +126,20 @@ fn implementation(
             const _: () = #krate::__private::contract::assert::output::<#output>();
         }
     };
-    let contract = flow.as_ref().map(|flow_path| {
-        let contract = contract::Contract { flow_path, krate, output };
-        contract::checks(&contract, input, fields, errors)
-    });
+    let contract = contract::Contract { flow_path: flow.as_ref(), krate, output };
+    let contract::Checks { statements, items } = contract::checks(&contract, ident, fields, errors);
+    let checks = quote! {
+        const _: () = {
+            #items
+            #[allow(dead_code, clippy::needless_borrow)]
+            fn __gptbots_contract #impl_generics () #where_clause {
+                // Method lookup picks one of the two per field; see `contract::Presence`.
+                #[allow(unused_imports)]
+                use #krate::__private::contract::{OptionPresence as _, PlainPresence as _};
+                #statements
+            }
+        };
+    };
     quote! {
         #catalogue_entry
 
@@ -147,6 +160,6 @@ fn implementation(
         }
 
         #output_check
-        #contract
+        #checks
     }
 }

@@ -29,7 +29,7 @@ impl<T: DeserializeOwned + JsonSchema + Send + 'static> WorkflowOutput for T {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not list its fields, so they cannot be checked against the End node",
     label = "the workflow's End node returns variables",
-    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}` so the compiler checks its fields against the End node's variables"
+    note = "make the output a struct with `#[gptbots_runtime::workflow_output]`, so the compiler checks its fields against the End node's variables, or a map or `serde_json::Value` to accept any variables"
 )]
 pub trait OutputFields {
     /// The wire names of the fields that must be End-node variables.
