@@ -2,6 +2,7 @@
 //! in any release.
 
 pub use crate::catalogue::WorkflowEntry;
+pub use crate::response::decode_run_body;
 pub use crate::contract;
 pub use crate::{Client, Error, Run, Workflow};
 pub use inventory;

@@ -1,16 +1,30 @@
 use std::collections::HashMap;
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument;
 
+use crate::api_key::{KeySource, validate};
+use crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::response::decode_run;
+use crate::retry::{Idempotency, RetryPolicy};
+use crate::transport::{RawResponse, Transport};
 use crate::wire::{INVOKE_PATH, InvokeRequest};
 use crate::{Error, Run, Workflow};
 
 /// The default GPTBots endpoint (Singapore data centre).
 pub const DEFAULT_BASE_URL: &str = "https://api.gptbots.ai";
+
+/// The default limit for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default limit for one attempt, response body included. Synchronous runs can take
+/// minutes (a documented one took 24 s), so this is generous.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A GPTBots API client: the base URL, the API keys and one shared connection pool.
 ///
@@ -22,8 +36,7 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
-    base_url: String,
+    transport: Transport,
     default_key: Option<SecretString>,
     workflow_keys: HashMap<String, SecretString>,
     /// Keys from `GPTBOTS_API_KEY_<ID>`, by variable name.
@@ -33,13 +46,21 @@ struct Inner {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut workflows: Vec<&str> = self.inner.workflow_keys.keys().map(String::as_str).collect();
+        let inner = &*self.inner;
+        let mut workflows: Vec<&str> = inner.workflow_keys.keys().map(String::as_str).collect();
         workflows.sort_unstable();
+        let mut env_keys: Vec<&str> = inner.env_keys.keys().map(String::as_str).collect();
+        env_keys.sort_unstable();
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
-            .field("default_key", &self.inner.default_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &inner.transport.base_url)
+            .field("default_key", &inner.default_key.as_ref().map(|_| "<redacted>"))
             .field("workflow_keys", &workflows)
-            .field("user_id", &self.inner.user_id)
+            .field("env_keys", &env_keys)
+            .field("user_id", &inner.user_id)
+            .field("max_response_bytes", &inner.transport.max_response_bytes)
+            .field("request_timeout", &inner.transport.request_timeout)
+            .field("overall_timeout", &inner.transport.overall_timeout)
+            .field("retry", &inner.transport.retry)
             .finish_non_exhaustive()
     }
 }
@@ -50,41 +71,21 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// Builds a client from the environment:
-    ///
-    /// - `GPTBOTS_API_KEY`: the default key, used for workflows without a key of their own;
-    /// - `GPTBOTS_API_KEY_<ID>`: the key of one workflow, where `<ID>` is the workflow id
-    ///   upper-cased with every character other than `A-Z` and `0-9` replaced by `_`
-    ///   (see [`key_env_var`]): `wf_today_news` reads `GPTBOTS_API_KEY_WF_TODAY_NEWS`;
-    /// - `GPTBOTS_BASE_URL`: the endpoint, default [`DEFAULT_BASE_URL`].
+    /// Builds a client from the environment; see [`ClientBuilder::from_env`] for the variables
+    /// read, and use it instead to change other settings as well.
     pub fn from_env() -> Result<Self, Error> {
-        let mut builder = Client::builder();
-        if let Some(url) = env_var("GPTBOTS_BASE_URL") {
-            builder = builder.base_url(url);
-        }
-        if let Some(key) = env_var("GPTBOTS_API_KEY") {
-            builder = builder.api_key(key);
-        }
-        for (name, value) in std::env::vars_os() {
-            let (Some(name), Some(value)) = (name.to_str(), value.to_str()) else { continue };
-            if let Some(suffix) = name.strip_prefix("GPTBOTS_API_KEY_") {
-                if !suffix.is_empty() && !value.is_empty() {
-                    builder.env_keys.push((suffix.to_owned(), SecretString::from(value)));
-                }
-            }
-        }
-        builder.build()
+        ClientBuilder::from_env().build()
     }
 
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.transport.base_url
     }
 
     /// Runs `workflow` synchronously and returns its typed output.
     ///
-    /// The invoke is sent once: a run costs credits, so it is never repeated unless the
-    /// request surely did not reach the server.
+    /// The invoke is sent once: a run costs credits, so it is repeated only when it surely did
+    /// not reach the server (see [`RetryPolicy`]).
     pub async fn invoke<W: Workflow>(&self, workflow: &W) -> Result<Run<W::Output>, Error> {
         self.invoke_inner(workflow, self.inner.user_id.as_deref()).await
     }
@@ -95,10 +96,6 @@ impl Client {
     }
 
     async fn invoke_inner<W: Workflow>(&self, workflow: &W, user_id: Option<&str>) -> Result<Run<W::Output>, Error> {
-        let key = self.key_for(W::ID)?;
-        let body = serde_json::to_vec(&InvokeRequest { user_id, input: workflow, is_async: false }).map_err(|e| {
-            Error::Config { message: format!("the input of workflow `{}` does not serialize to JSON: {e}", W::ID) }
-        })?;
         let span = tracing::info_span!(
             "gptbots.invoke",
             workflow_id = W::ID,
@@ -106,43 +103,68 @@ impl Client {
             status = tracing::field::Empty,
             cost = tracing::field::Empty,
             tokens = tracing::field::Empty,
-            duration_ms = tracing::field::Empty
+            execution_ms = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
         );
-        let _entered = span.enter();
-        let response = self.post_json(INVOKE_PATH, key, body).await?;
-        let run = decode_run::<W::Output>(INVOKE_PATH, W::ID, response.status, &response.body)?;
-        span.record("run_id", run.run_id.as_str());
-        span.record("status", run.status.as_str());
-        span.record("cost", run.cost);
-        span.record("tokens", run.tokens);
-        if let Some(t) = run.execution_time {
-            span.record("duration_ms", t.as_millis() as u64);
+        let started = Instant::now();
+        let result = self.invoke_once::<W>(workflow, user_id).instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(run) => {
+                span.record("run_id", run.run_id.as_str());
+                span.record("status", run.status.as_str());
+                span.record("cost", run.cost);
+                span.record("tokens", run.tokens);
+                if let Some(t) = run.execution_time {
+                    span.record("execution_ms", t.as_millis() as u64);
+                }
+            }
+            Err(error) => {
+                if let Some(run_id) = error.run_id() {
+                    span.record("run_id", run_id);
+                }
+                span.in_scope(|| tracing::warn!(error = %error, "GPTBots invoke failed"));
+            }
         }
-        Ok(run)
+        result
     }
 
-    /// Sends one POST with a JSON body and reads the whole response.
+    async fn invoke_once<W: Workflow>(&self, workflow: &W, user_id: Option<&str>) -> Result<Run<W::Output>, Error> {
+        let key = self.key_for(W::ID)?;
+        let body = serde_json::to_vec(&InvokeRequest { user_id, input: workflow, is_async: false }).map_err(|e| {
+            Error::Config { message: format!("the input of workflow `{}` does not serialize to JSON: {e}", W::ID) }
+        })?;
+        let response = self.post_json(INVOKE_PATH, key, body, Idempotency::StartsRun).await?;
+        decode_run::<W::Output>(INVOKE_PATH, W::ID, response.status, &response.body)
+            .map_err(|e| e.redact(key.expose_secret()))
+    }
+
+    /// The one way to send a request to GPTBots: POSTs the JSON `body` to `endpoint` with `key`
+    /// and returns the status and the body, read up to the response size limit.
+    ///
+    /// `idempotency` selects the retry rule: [`Idempotency::StartsRun`] for invokes (repeated
+    /// only when the request surely did not reach the server), [`Idempotency::ReadOnly`] for
+    /// reads such as `query/result` polling (also repeated after 5xx, resets and timeouts).
+    /// Errors arising before the run id is known carry none: add it with `Error::with_run_id`.
+    /// Non-2xx statuses the rule does not act on come back as a response; pass it to
+    /// `decode_run`, which turns them into [`Error::Http`].
     pub(crate) async fn post_json(
         &self,
         endpoint: &'static str,
         key: &SecretString,
         body: Vec<u8>,
+        idempotency: Idempotency,
     ) -> Result<RawResponse, Error> {
-        let response = self
-            .inner
-            .http
-            .post(format!("{}{endpoint}", self.inner.base_url))
-            .bearer_auth(key.expose_secret())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|source| transport_error(endpoint, None, source))?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|source| transport_error(endpoint, None, source))?;
-        Ok(RawResponse { status, body })
+        self.inner.transport.post_json(endpoint, key, Bytes::from(body), idempotency).await
     }
 
+    /// The end-user id sent with every run unless a call overrides it.
+    pub(crate) fn default_user_id(&self) -> Option<&str> {
+        self.inner.user_id.as_deref()
+    }
+
+    /// The key for `workflow_id`: its own key, else its `GPTBOTS_API_KEY_<ID>` variable, else
+    /// the default key.
     pub(crate) fn key_for(&self, workflow_id: &str) -> Result<&SecretString, Error> {
         let env_var = key_env_var(workflow_id);
         self.inner
@@ -152,16 +174,6 @@ impl Client {
             .or(self.inner.default_key.as_ref())
             .ok_or_else(|| Error::MissingKey { workflow_id: workflow_id.to_owned(), env_var })
     }
-}
-
-/// A response read in full.
-pub(crate) struct RawResponse {
-    pub status: u16,
-    pub body: bytes::Bytes,
-}
-
-fn transport_error(endpoint: &'static str, run_id: Option<String>, source: reqwest::Error) -> Error {
-    Error::Transport { endpoint, run_id, source: source.without_url() }
 }
 
 fn env_var(name: &str) -> Option<String> {
@@ -177,16 +189,21 @@ pub fn key_env_var(workflow_id: &str) -> String {
     format!("GPTBOTS_API_KEY_{suffix}")
 }
 
-/// Configures a [`Client`].
+/// Configures a [`Client`]. Nothing is checked until [`ClientBuilder::build`], which reports
+/// the first problem as a typed [`Error`].
 #[derive(Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
+    allow_insecure_http: bool,
     default_key: Option<SecretString>,
     workflow_keys: Vec<(String, SecretString)>,
     env_keys: Vec<(String, SecretString)>,
     user_id: Option<String>,
-    timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    overall_timeout: Option<Duration>,
+    max_response_bytes: Option<usize>,
+    retry: Option<RetryPolicy>,
     http: Option<reqwest::Client>,
 }
 
@@ -194,22 +211,65 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("default_key", &self.default_key.as_ref().map(|_| "<redacted>"))
             .field("workflows_with_keys", &self.workflow_keys.iter().map(|(id, _)| id).collect::<Vec<_>>())
+            .field("env_keys", &self.env_keys.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .field("user_id", &self.user_id)
+            .field("request_timeout", &self.request_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("overall_timeout", &self.overall_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientBuilder {
+    /// A builder preset from the environment:
+    ///
+    /// - `GPTBOTS_API_KEY`: the default key, used for workflows without a key of their own;
+    /// - `GPTBOTS_API_KEY_<ID>`: the key of one workflow, where `<ID>` is the workflow id
+    ///   upper-cased with every character other than `A-Z` and `0-9` replaced by `_`
+    ///   (see [`key_env_var`]): `wf_today_news` reads `GPTBOTS_API_KEY_WF_TODAY_NEWS`;
+    /// - `GPTBOTS_BASE_URL`: the endpoint, default [`DEFAULT_BASE_URL`].
+    ///
+    /// Empty variables are ignored; keys are checked by [`ClientBuilder::build`].
+    pub fn from_env() -> Self {
+        let mut builder = ClientBuilder::default();
+        if let Some(url) = env_var("GPTBOTS_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        if let Some(key) = env_var("GPTBOTS_API_KEY") {
+            builder = builder.api_key(key);
+        }
+        for (name, value) in std::env::vars_os() {
+            let (Some(name), Some(value)) = (name.to_str(), value.to_str()) else { continue };
+            if name.strip_prefix("GPTBOTS_API_KEY_").is_some_and(|suffix| !suffix.is_empty()) && !value.is_empty() {
+                builder.env_keys.push((name.to_owned(), SecretString::from(value)));
+            }
+        }
+        builder
+    }
+
     /// The endpoint, e.g. a white-label host. Default [`DEFAULT_BASE_URL`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    /// Uses a GPTBots data centre: `"sg"` (the default), `"th"` or `"jp"`.
-    pub fn data_center(self, endpoint: &str) -> Self {
-        self.base_url(format!("https://api-{endpoint}.gptbots.ai"))
+    /// Uses a GPTBots data centre by its code: `"sg"` (Singapore, the default), `"th"`
+    /// (Thailand) or `"jp"` (Japan), i.e. `https://api-{code}.gptbots.ai`.
+    pub fn data_center(self, code: &str) -> Self {
+        self.base_url(format!("https://api-{code}.gptbots.ai"))
+    }
+
+    /// Allows a plain `http://` base URL to a host other than this machine. Without it such a
+    /// URL is refused, since the API key would cross the network unencrypted. Loopback hosts
+    /// (`localhost`, `127.0.0.1`, `[::1]`) are always allowed, for the embedded server.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
     }
 
     /// The key used for every workflow without a key of its own.
@@ -230,21 +290,43 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit for a whole request, response body included. Default: none beyond the
-    /// connect timeout, since a synchronous run may take minutes.
+    /// The limit for one attempt, from connecting to the last byte of the response.
+    /// Default [`DEFAULT_REQUEST_TIMEOUT`]. An invoke that times out is not repeated: it may
+    /// have started a run.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.request_timeout = Some(timeout);
         self
     }
 
-    /// The limit for establishing a connection. Default 10 s.
+    /// The limit for establishing a connection. Default [`DEFAULT_CONNECT_TIMEOUT`].
+    /// Ignored with [`ClientBuilder::http_client`], whose own setting applies.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Uses this `reqwest::Client` (and its connection pool, proxy and TLS settings); the
-    /// timeouts of this builder are then ignored.
+    /// The limit for a whole call: every attempt and every wait between them. Default none:
+    /// the attempts and the per-attempt [`timeout`](ClientBuilder::timeout) bound it.
+    pub fn overall_timeout(mut self, timeout: Duration) -> Self {
+        self.overall_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body accepted, in bytes; reading stops there and the call fails
+    /// with [`Error::ResponseTooLarge`]. Default 32 MiB.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// How requests that did not reach GPTBots are repeated. Default [`RetryPolicy::default`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Uses this `reqwest::Client` (and its connection pool, proxy and TLS settings). The
+    /// connect timeout is then the client's own; the other limits of this builder still apply.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -254,37 +336,129 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base_url = base_url.trim().trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base_url).map_err(|e| Error::Config {
-            message: format!("base URL `{base_url}` is not a URL ({e}); give one like {DEFAULT_BASE_URL}"),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Config { message: format!("base URL `{base_url}` must start with https://") });
+        check_base_url(&base_url, self.allow_insecure_http)?;
+
+        if let Some(key) = &self.default_key {
+            validate(key, KeySource::Default)?;
         }
-        let workflow_keys: HashMap<String, SecretString> = self.workflow_keys.into_iter().collect();
-        let env_keys: HashMap<String, SecretString> =
-            self.env_keys.into_iter().map(|(suffix, key)| (format!("GPTBOTS_API_KEY_{suffix}"), key)).collect();
-        let http = match self.http {
-            Some(http) => http,
+        for (workflow_id, key) in &self.workflow_keys {
+            validate(key, KeySource::Workflow(workflow_id))?;
+        }
+        for (name, key) in &self.env_keys {
+            validate(key, KeySource::EnvVar(name))?;
+        }
+
+        let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        if max_response_bytes == 0 {
+            return Err(Error::Config {
+                message: "max_response_bytes is 0; give a limit of at least a few KiB".into(),
+            });
+        }
+        let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+        let (http, connect_timeout) = match self.http {
+            Some(http) => (http, None),
             None => {
-                let mut builder =
-                    reqwest::Client::builder().connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)));
-                if let Some(timeout) = self.timeout {
-                    builder = builder.timeout(timeout);
-                }
-                builder
+                let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+                let http = reqwest::Client::builder()
+                    .connect_timeout(connect_timeout)
+                    // A redirected POST turns into a GET or goes to another host: neither is
+                    // what the caller asked for, so redirects come back as HTTP errors.
+                    .redirect(reqwest::redirect::Policy::none())
                     .build()
-                    .map_err(|e| Error::Config { message: format!("the HTTP client could not be built: {e}") })?
+                    .map_err(|e| Error::Config { message: format!("the HTTP client could not be built: {e}") })?;
+                (http, Some(connect_timeout))
             }
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
-                base_url,
+                transport: Transport {
+                    http,
+                    base_url,
+                    max_response_bytes,
+                    connect_timeout,
+                    request_timeout,
+                    overall_timeout: self.overall_timeout,
+                    retry: self.retry.unwrap_or_default(),
+                },
                 default_key: self.default_key,
-                workflow_keys,
-                env_keys,
+                workflow_keys: self.workflow_keys.into_iter().collect(),
+                env_keys: self.env_keys.into_iter().collect(),
                 user_id: self.user_id,
             }),
         })
+    }
+}
+
+fn check_base_url(base_url: &str, allow_insecure_http: bool) -> Result<(), Error> {
+    let parsed = reqwest::Url::parse(base_url).map_err(|e| Error::Config {
+        message: format!("base URL `{base_url}` is not a URL ({e}); give one like {DEFAULT_BASE_URL}"),
+    })?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if allow_insecure_http || is_loopback(&parsed) => Ok(()),
+        "http" => Err(Error::InsecureUrl { base_url: base_url.to_owned() }),
+        _ => Err(Error::Config { message: format!("base URL `{base_url}` must start with https://") }),
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let ip = host.trim_start_matches('[').trim_end_matches(']');
+    ip.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(url: &str) -> Result<Client, Error> {
+        Client::builder().base_url(url).build()
+    }
+
+    #[test]
+    fn plain_http_is_refused_beyond_this_machine() {
+        assert!(matches!(build("http://api.example.com"), Err(Error::InsecureUrl { .. })));
+        assert!(matches!(build("http://10.0.0.7:8080"), Err(Error::InsecureUrl { .. })));
+        for local in ["http://localhost:3000", "http://127.0.0.1:9", "http://[::1]:80/"] {
+            assert!(build(local).is_ok(), "{local}");
+        }
+        assert!(Client::builder().base_url("http://gateway.internal").allow_insecure_http().build().is_ok());
+        assert!(build("https://gpt.example.com/").is_ok_and(|c| c.base_url() == "https://gpt.example.com"));
+        assert!(matches!(build("ftp://api.gptbots.ai"), Err(Error::Config { .. })));
+        assert!(matches!(build("not a url"), Err(Error::Config { .. })));
+    }
+
+    #[test]
+    fn data_centres_map_to_their_hosts() {
+        let client = Client::builder().data_center("jp").build().unwrap();
+        assert_eq!(client.base_url(), "https://api-jp.gptbots.ai");
+        assert_eq!(Client::builder().build().unwrap().base_url(), DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn keys_resolve_workflow_then_env_then_default() {
+        let mut builder = Client::builder().api_key("default-key-1").workflow_key("wf_a", "own-key-for-a");
+        builder.env_keys.push(("GPTBOTS_API_KEY_WF_B".into(), SecretString::from("env-key-for-b")));
+        let client = builder.build().unwrap();
+        assert_eq!(client.key_for("wf_a").unwrap().expose_secret(), "own-key-for-a");
+        assert_eq!(client.key_for("wf_b").unwrap().expose_secret(), "env-key-for-b");
+        assert_eq!(client.key_for("wf_c").unwrap().expose_secret(), "default-key-1");
+        let without_default = Client::builder().workflow_key("wf_a", "own-key-for-a").build().unwrap();
+        let error = without_default.key_for("wf_c").unwrap_err();
+        assert!(error.to_string().contains("GPTBOTS_API_KEY_WF_C"), "{error}");
+    }
+
+    #[test]
+    fn a_bad_key_is_named_by_its_source() {
+        let error = Client::builder().workflow_key("wf_a", "ok-key-123").workflow_key("wf_b", "key\n").build();
+        let message = error.unwrap_err().to_string();
+        assert!(message.contains("workflow `wf_b`") && message.contains("control character"), "{message}");
+        let mut builder = Client::builder();
+        builder.env_keys.push(("GPTBOTS_API_KEY_WF_B".into(), SecretString::from("key\r\nX-Evil: 1")));
+        let message = builder.build().unwrap_err().to_string();
+        assert!(message.contains("GPTBOTS_API_KEY_WF_B") && !message.contains("Evil"), "{message}");
     }
 }

@@ -23,22 +23,32 @@
 
 #![warn(missing_docs)]
 
+mod api_key;
+pub mod async_run;
+mod body_limit;
 pub mod catalogue;
 mod client;
 pub mod contract;
 mod error;
 mod response;
+mod retry;
 mod run;
+pub mod schema_docs;
 mod status;
+mod transport;
 #[cfg_attr(not(feature = "mock"), allow(dead_code))]
 mod wire;
 mod workflow;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, key_env_var};
+pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, key_env_var,
+};
 pub use contract::File;
 pub use error::Error;
 #[doc = include_str!("workflow_attribute.md")]
 pub use gptbots_macros::workflow;
+pub use retry::RetryPolicy;
 /// Derives `Serialize`, `Deserialize` and `JsonSchema` for a workflow's output type, and lists its
 /// fields so `#[workflow(flow = "...")]` checks them against the End node. See
 /// [`workflow`](macro@workflow#the-output-type-and-workflow_output).
@@ -47,6 +57,8 @@ pub use run::Run;
 pub use status::Status;
 pub use workflow::Workflow;
 
+#[cfg(feature = "mock")]
+pub mod input_validation;
 #[cfg(feature = "mock")]
 pub mod mock;
 

@@ -1,4 +1,6 @@
 //! The JSON shapes of the GPTBots Workflow API, shared by the client and the embedded server.
+// Each build uses a subset: the client the requests it sends, the embedded server the rest.
+#![allow(dead_code)]
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;

@@ -1,0 +1,66 @@
+//! More demo workflows, documented by `cargo run --example workflow_docs -- DIR`.
+
+use gptbots_runtime::workflow;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A file handed to a workflow's `FILE` parameter, by URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FileRef {
+    /// Where GPTBots downloads the file from.
+    pub url: String,
+    /// The file's format, e.g. `pdf` or `docx`.
+    pub format: String,
+    /// The file name shown in the run log.
+    pub name: String,
+}
+
+/// How long a summary should be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SummaryLength {
+    /// A sentence or two.
+    Short,
+    /// A paragraph.
+    #[default]
+    Medium,
+    /// A page.
+    Long,
+}
+
+/// `summariseDocument`: a summary and the key points of a document.
+///
+/// The document is read by URL; scanned pages are run through OCR first.
+#[workflow(id = "wf_summarise_document", output = DocumentSummary)]
+#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
+pub struct SummariseDocument {
+    /// The document to summarise.
+    pub document: FileRef,
+    /// How long the summary should be.
+    #[serde(default)]
+    pub length: SummaryLength,
+    /// At most this many key points.
+    #[serde(default = "default_max_key_points")]
+    pub max_key_points: u8,
+    /// The language of the summary; the document's own when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+fn default_max_key_points() -> u8 {
+    5
+}
+
+/// The End node of `summariseDocument`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentSummary {
+    /// The summary, in the requested language.
+    pub summary: String,
+    /// The key points, most important first.
+    #[serde(default)]
+    pub key_points: Vec<String>,
+    /// The number of pages read, when the document has pages.
+    pub page_count: Option<u32>,
+}

@@ -1,0 +1,65 @@
+//! Reading a response body without letting the server decide how much memory it takes.
+
+use bytes::{Bytes, BytesMut};
+
+/// The default cap on a response body: a run's output is JSON text, and 32 MiB of it is far
+/// beyond any documented workflow while still safe to hold for hundreds of calls at once.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// How much of an error response (HTTP 4xx/5xx) is read: enough for a `{code, message}` body and
+/// an excerpt; the rest of, say, a proxy's HTML page is not needed.
+pub(crate) const ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// The first allocation for a body, whatever `Content-Length` announces.
+const INITIAL_CAPACITY: usize = 64 * 1024;
+
+/// Why a body could not be read in full.
+pub(crate) enum BodyError {
+    /// The body is larger than the cap. `read` holds what was read before stopping (empty when
+    /// `Content-Length` alone gave it away).
+    TooLarge { announced: Option<u64>, read: Bytes },
+    /// The connection failed while reading; `read` holds what arrived before.
+    Transport { source: reqwest::Error, read: Bytes },
+}
+
+/// Reads the whole body of `response` unless it exceeds `limit` bytes.
+///
+/// A `Content-Length` over the limit is refused before anything is read; otherwise chunks are
+/// read one by one and reading stops at the first chunk that crosses the limit, so at most
+/// `limit` bytes plus one chunk are ever held.
+pub(crate) async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
+    let announced = response.content_length();
+    if announced.is_some_and(|len| len > limit as u64) {
+        return Err(BodyError::TooLarge { announced, read: Bytes::new() });
+    }
+    let capacity = announced.map_or(INITIAL_CAPACITY, |len| len as usize).min(INITIAL_CAPACITY);
+    let mut body = BytesMut::with_capacity(capacity);
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(BodyError::TooLarge { announced, read: body.freeze() });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body.freeze()),
+            Err(source) => return Err(BodyError::Transport { source, read: body.freeze() }),
+        }
+    }
+}
+
+/// Reads at most `limit` bytes of `response` and drops the rest: for error pages, where an
+/// excerpt is all that is needed. Read failures end the body where it stopped.
+pub(crate) async fn read_prefix(response: &mut reqwest::Response, limit: usize) -> Bytes {
+    let mut body = BytesMut::with_capacity(limit.min(INITIAL_CAPACITY));
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = limit - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body.freeze()
+}

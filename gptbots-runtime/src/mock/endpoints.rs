@@ -1,0 +1,258 @@
+//! What the three endpoints answer, independent of how the answer is written to the socket
+//! (normally by axum, byte by byte when a fault is injected).
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::handler::{Rejection, RejectionKind};
+use super::input_check::check_input;
+use super::registry::Registered;
+use super::runs::{MockRun, now_ms};
+use super::state::Shared;
+use super::webhook::{self, WebhookSpec};
+use crate::Status;
+use crate::wire::QueryRequest;
+
+/// An answer: an HTTP status and a JSON body.
+#[derive(Debug, Clone)]
+pub(super) struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    fn ok(body: Value) -> Self {
+        Reply { status: 200, body }
+    }
+
+    /// A GPTBots `{code, message}` error.
+    pub fn error(status: u16, code: i64, message: impl Into<String>) -> Self {
+        Reply { status, body: json!({ "code": code, "message": message.into() }) }
+    }
+
+    fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::error(400, 40000, message)
+    }
+}
+
+impl From<Rejection> for Reply {
+    fn from(rejection: Rejection) -> Self {
+        match rejection.kind {
+            RejectionKind::Api { http_status, code, message } => Reply::error(http_status, code, message),
+            // A failure before a run exists (e.g. the input check) is an invalid parameter.
+            RejectionKind::Failed { message } => Reply::invalid_parameter(message),
+        }
+    }
+}
+
+/// The body of `POST /v1/workflow/invoke`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InvokeBody {
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    input: Option<Value>,
+    #[serde(default)]
+    is_async: Option<bool>,
+    #[serde(default)]
+    webhook: Option<Vec<WebhookSpec>>,
+}
+
+/// The workflow the `Authorization` header's key belongs to, or the 40127 answer.
+pub(super) fn authenticate(state: &Shared, authorization: Option<&str>) -> Result<Registered, Reply> {
+    let Some(key) = authorization.map(bearer_key).filter(|key| !key.is_empty()) else {
+        return Err(Reply::error(
+            401,
+            40127,
+            "authentication failed: send the API key as `Authorization: Bearer <key>`",
+        ));
+    };
+    state
+        .registry
+        .workflow_for_key(key)
+        .and_then(|id| state.registry.get(&id))
+        .ok_or_else(|| Reply::error(401, 40127, "authentication failed: the API key is not valid"))
+}
+
+/// The key of an `Authorization` header, with or without the `Bearer` scheme.
+pub(super) fn bearer_key(value: &str) -> &str {
+    let value = value.trim();
+    match value.split_once(' ') {
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
+        _ => value,
+    }
+}
+
+/// `POST /v1/workflow/invoke`: runs the workflow, synchronously or as an async run.
+pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, body: &[u8]) -> Reply {
+    let workflow = match authenticate(state, authorization) {
+        Ok(workflow) => workflow,
+        Err(reply) => return reply,
+    };
+    let request: InvokeBody = match serde_json::from_slice(body) {
+        Ok(request) => request,
+        Err(e) => {
+            return Reply::invalid_parameter(format!(
+                "invalid parameter: the body is not a valid invoke request ({e})"
+            ));
+        }
+    };
+    let Some(input) = request.input else {
+        return Reply::invalid_parameter("invalid parameter `input`: it is required (the Start node's parameters)");
+    };
+    let webhooks = request.webhook.unwrap_or_default();
+    if let Err(message) = webhook::validate(&webhooks) {
+        return Reply::invalid_parameter(message);
+    }
+    if let Err(rejection) = check_input(&workflow.id, &input) {
+        return rejection.into();
+    }
+    let run = MockRun {
+        run_id: state.runs.new_id(),
+        user_id: request.user_id,
+        workflow_id: workflow.id.clone(),
+        status: Status::Pending,
+        input,
+        output: None,
+        error: None,
+        is_async: request.is_async.unwrap_or(false),
+        workflow_name: workflow.script.name.clone(),
+        workflow_version: workflow.script.version.clone(),
+        cost: workflow.script.cost,
+        tokens: workflow.script.tokens,
+        start_ms: now_ms(),
+        end_ms: None,
+    };
+    if run.is_async {
+        let ack = run.ack_json();
+        state.runs.insert(run.clone());
+        let task_state = Arc::clone(state);
+        state.spawn(async move { run_async(task_state, workflow, run, webhooks).await });
+        return Reply::ok(ack);
+    }
+    tokio::time::sleep(workflow.script.latency).await;
+    let result = (workflow.handler)(run.input.clone()).await;
+    match finish(run, result) {
+        Ok(run) => {
+            let body = run.to_json();
+            state.runs.insert(run);
+            Reply::ok(body)
+        }
+        Err(reply) => reply,
+    }
+}
+
+/// The run ended by a handler's result, or the API error the handler chose instead of a run.
+fn finish(mut run: MockRun, result: Result<Value, Rejection>) -> Result<MockRun, Reply> {
+    match result {
+        Ok(output) => {
+            run.status = Status::Succeed;
+            run.output = Some(output);
+        }
+        Err(Rejection { kind: RejectionKind::Failed { message } }) => {
+            run.status = Status::Failed;
+            run.error = Some(message);
+        }
+        Err(rejection) => return Err(rejection.into()),
+    }
+    run.end_ms = Some(now_ms().max(run.start_ms));
+    Ok(run)
+}
+
+/// Plays an async run: `PENDING` for half the latency, `RUNNING` for the other half, then the
+/// handler's result; then the webhooks.
+async fn run_async(state: Arc<Shared>, workflow: Registered, run: MockRun, webhooks: Vec<WebhookSpec>) {
+    let half = workflow.script.latency / 2;
+    tokio::time::sleep(half).await;
+    state.runs.update(&run.run_id, |run| run.status = Status::Running);
+    let result = (workflow.handler)(run.input.clone()).await;
+    tokio::time::sleep(workflow.script.latency.saturating_sub(half)).await;
+    let run_id = run.run_id.clone();
+    let finished = match finish(run.clone(), result) {
+        Ok(finished) => finished,
+        // An async run exists already, so an API error from the handler fails it.
+        Err(reply) => {
+            let mut failed = run;
+            failed.status = Status::Failed;
+            failed.error = Some(reply.body.get("message").and_then(Value::as_str).unwrap_or_default().to_owned());
+            failed.end_ms = Some(now_ms().max(failed.start_ms));
+            failed
+        }
+    };
+    let body = finished.to_json();
+    state.runs.update(&run_id, |run| *run = finished);
+    state.webhooks.deliver(&run_id, &webhooks, &body).await;
+}
+
+/// `POST /v1/workflow/query/result`: the run as it stands.
+pub(super) fn query(state: &Shared, authorization: Option<&str>, body: &[u8]) -> Reply {
+    let workflow = match authenticate(state, authorization) {
+        Ok(workflow) => workflow,
+        Err(reply) => return reply,
+    };
+    let request: QueryRequest<'_> = match serde_json::from_slice(body) {
+        Ok(request) => request,
+        Err(e) => {
+            return Reply::invalid_parameter(format!(
+                "invalid parameter `workflowRunId`: expected a body like {{\"workflowRunId\": \"...\"}} ({e})"
+            ));
+        }
+    };
+    match state.runs.get(request.workflow_run_id) {
+        Some(run) if run.workflow_id == workflow.id => Reply::ok(run.to_json()),
+        _ => Reply::error(
+            404,
+            40348,
+            format!("target does not exist: no run `{}` of this workflow", request.workflow_run_id),
+        ),
+    }
+}
+
+/// `GET /v1/api-key/verify`: which workflow the key belongs to.
+pub(super) fn verify(state: &Shared, authorization: Option<&str>) -> Reply {
+    match authenticate(state, authorization) {
+        Ok(workflow) => Reply::ok(json!({
+            "type": "workflow",
+            "workflowId": workflow.id,
+            "workflowName": workflow.script.name,
+        })),
+        Err(reply) => reply,
+    }
+}
+
+/// The answer to a path the API does not have.
+pub(super) fn not_found(method: &str, path: &str) -> Reply {
+    Reply::error(404, 40348, format!("target does not exist: no endpoint {method} {path}"))
+}
+
+/// The answer to any request, as the router gives it; used when a fault reshapes the answer.
+pub(super) async fn dispatch(
+    state: &Arc<Shared>,
+    method: &str,
+    path: &str,
+    authorization: Option<&str>,
+    body: &[u8],
+) -> Reply {
+    use super::endpoint::Endpoint;
+    match (Endpoint::from_path(path), method) {
+        (Some(Endpoint::Invoke), "POST") => invoke(state, authorization, body).await,
+        (Some(Endpoint::QueryResult), "POST") => query(state, authorization, body),
+        (Some(Endpoint::VerifyKey), "GET") => verify(state, authorization),
+        _ => not_found(method, path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_key;
+
+    #[test]
+    fn the_key_is_read_with_or_without_the_bearer_scheme() {
+        assert_eq!(bearer_key("Bearer app-1"), "app-1");
+        assert_eq!(bearer_key("bearer   app-1 "), "app-1");
+        assert_eq!(bearer_key("app-1"), "app-1");
+    }
+}

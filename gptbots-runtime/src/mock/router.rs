@@ -1,0 +1,51 @@
+//! The axum router that answers requests when no fault is injected.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::endpoints::{self, Reply};
+use super::state::Shared;
+use crate::wire::{INVOKE_PATH, QUERY_PATH, VERIFY_PATH};
+
+pub(super) fn router(state: Arc<Shared>) -> Router {
+    Router::new()
+        .route(INVOKE_PATH, post(invoke))
+        .route(QUERY_PATH, post(query))
+        .route(VERIFY_PATH, get(verify))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .with_state(state)
+}
+
+async fn invoke(State(state): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    endpoints::invoke(&state, authorization(&headers), &body).await.into_response()
+}
+
+async fn query(State(state): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    endpoints::query(&state, authorization(&headers), &body).into_response()
+}
+
+async fn verify(State(state): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    endpoints::verify(&state, authorization(&headers)).into_response()
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    endpoints::not_found(method.as_str(), uri.path()).into_response()
+}
+
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok())
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self.body)).into_response()
+    }
+}

@@ -1,0 +1,125 @@
+//! The runs the server started, sync and async, as `query/result` reports them.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value, json};
+
+use super::registry::lock;
+use crate::Status;
+
+/// A run of the embedded server, as it stands now.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MockRun {
+    /// The run id (`workflowRunId`).
+    pub run_id: String,
+    /// The workflow that ran.
+    pub workflow_id: String,
+    /// `PENDING`, `RUNNING`, `SUCCEED` or `FAILED`.
+    pub status: Status,
+    /// The `userId` the invoke carried.
+    pub user_id: Option<String>,
+    /// The input as received.
+    pub input: Value,
+    /// The output, once the run succeeded.
+    pub output: Option<Value>,
+    /// The handler's message, when the run failed.
+    pub error: Option<String>,
+    /// Whether it was submitted with `isAsync: true`.
+    pub is_async: bool,
+    pub(super) workflow_name: String,
+    pub(super) workflow_version: String,
+    pub(super) cost: f64,
+    pub(super) tokens: u64,
+    pub(super) start_ms: u64,
+    pub(super) end_ms: Option<u64>,
+}
+
+impl MockRun {
+    /// The body `query/result` answers for this run (and a synchronous invoke, once finished).
+    pub(super) fn to_json(&self) -> Value {
+        let mut body = self.ack_json();
+        let Value::Object(fields) = &mut body else { return body };
+        fields.insert("input".into(), self.input.clone());
+        if let Some(output) = &self.output {
+            fields.insert("output".into(), output.clone());
+        }
+        if let Some(error) = &self.error {
+            fields.insert("errorMessage".into(), error.clone().into());
+        }
+        fields.insert("startTime".into(), self.start_ms.into());
+        if let Some(end) = self.end_ms {
+            fields.insert("endTime".into(), end.into());
+            fields.insert("workflowExecutionTime".into(), end.saturating_sub(self.start_ms).into());
+        }
+        if self.status.is_terminal() {
+            fields.insert("totalCost".into(), json!(self.cost));
+            fields.insert("totalTokens".into(), self.tokens.into());
+        }
+        body
+    }
+
+    /// The answer to an async invoke: who the run is and its status.
+    pub(super) fn ack_json(&self) -> Value {
+        let mut fields = Map::new();
+        fields.insert("workflowId".into(), self.workflow_id.clone().into());
+        fields.insert("workflowName".into(), self.workflow_name.clone().into());
+        fields.insert("workflowVersion".into(), self.workflow_version.clone().into());
+        fields.insert("workflowRunId".into(), self.run_id.clone().into());
+        fields.insert("status".into(), self.status.as_str().into());
+        Value::Object(fields)
+    }
+}
+
+/// Every run, by id.
+pub(super) struct RunStore {
+    runs: Mutex<HashMap<String, MockRun>>,
+    order: Mutex<Vec<String>>,
+    next: AtomicU64,
+    prefix: u32,
+}
+
+impl Default for RunStore {
+    fn default() -> Self {
+        // Distinct servers hand out distinct run ids, so a run id from one never finds a run
+        // of another.
+        let prefix = now_ms() as u32 ^ std::process::id().rotate_left(16);
+        RunStore { runs: Mutex::default(), order: Mutex::default(), next: AtomicU64::new(1), prefix }
+    }
+}
+
+impl RunStore {
+    pub fn new_id(&self) -> String {
+        format!("run_{:08x}{:06}", self.prefix, self.next.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub fn insert(&self, run: MockRun) {
+        lock(&self.order).push(run.run_id.clone());
+        lock(&self.runs).insert(run.run_id.clone(), run);
+    }
+
+    pub fn update(&self, run_id: &str, update: impl FnOnce(&mut MockRun)) {
+        if let Some(run) = lock(&self.runs).get_mut(run_id) {
+            update(run);
+        }
+    }
+
+    pub fn get(&self, run_id: &str) -> Option<MockRun> {
+        lock(&self.runs).get(run_id).cloned()
+    }
+
+    /// Every run in the order they were started.
+    pub fn all(&self) -> Vec<MockRun> {
+        let order = lock(&self.order).clone();
+        let runs = lock(&self.runs);
+        order.iter().filter_map(|id| runs.get(id).cloned()).collect()
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub(super) fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}

@@ -1,0 +1,315 @@
+//! The Markdown page: per workflow its id, description, parameter table and output shape.
+
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value};
+
+use crate::catalogue::WorkflowEntry;
+
+/// A Markdown page documenting `entries`, in the order given.
+///
+/// Per workflow: its id, the input struct's doc comment, a table of the parameters sent as
+/// `input` (name, JSON type, whether it is required, description and default where one is
+/// known), and the output's fields, followed by the named types both refer to.
+pub fn markdown<'a>(entries: impl IntoIterator<Item = &'a WorkflowEntry>) -> String {
+    let entries: Vec<&WorkflowEntry> = entries.into_iter().collect();
+    let mut page = String::from("# Workflows\n\n");
+    if entries.is_empty() {
+        page.push_str("No workflow is defined.\n");
+        return page;
+    }
+    page.push_str("| Workflow | Rust type | Description |\n| --- | --- | --- |\n");
+    for entry in &entries {
+        let summary = entry.description().map(|text| first_paragraph(&text)).unwrap_or_default();
+        let _ = writeln!(page, "| [`{}`](#{}) | `{}` | {} |", entry.id, anchor(entry.id), entry.name, cell(&summary));
+    }
+    for entry in entries {
+        workflow_section(&mut page, entry);
+    }
+    page
+}
+
+fn workflow_section(page: &mut String, entry: &WorkflowEntry) {
+    let input = entry.input_schema().to_value();
+    let output = entry.output_schema().to_value();
+    let _ = write!(page, "\n## `{}`\n\n", entry.id);
+    if let Some(description) = text(&input, "description") {
+        let _ = write!(page, "{description}\n\n");
+    }
+    let _ = writeln!(page, "Rust input type: `{}`.", entry.name);
+
+    page.push_str("\n### Input\n\n");
+    if !shape(page, &input, "Parameter", "The input has no parameters.") {
+        let _ = writeln!(page, "JSON type: {}.", type_name(&input));
+    }
+    definitions(page, &input);
+
+    match text(&output, "title") {
+        Some(title) => {
+            let _ = write!(page, "\n### Output: `{title}`\n\n");
+        }
+        None => page.push_str("\n### Output\n\n"),
+    }
+    if let Some(description) = text(&output, "description") {
+        let _ = write!(page, "{description}\n\n");
+    }
+    if !shape(page, &output, "Field", "The output has no fields.") {
+        let _ = writeln!(page, "JSON type: {}.", type_name(&output));
+    }
+    definitions(page, &output);
+}
+
+/// Writes the table of an object schema's properties; false if `schema` is not an object.
+fn shape(page: &mut String, schema: &Value, column: &str, empty: &str) -> bool {
+    let is_object = schema.get("type").and_then(Value::as_str) == Some("object") || schema.get("properties").is_some();
+    if !is_object {
+        return false;
+    }
+    let properties = schema.get("properties").and_then(Value::as_object).filter(|properties| !properties.is_empty());
+    let Some(properties) = properties else {
+        let _ = writeln!(page, "{empty}");
+        return true;
+    };
+    let required: Vec<&str> =
+        schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let mut names: Vec<&String> = properties.keys().collect();
+    names.sort_unstable();
+    let _ = writeln!(page, "| {column} | JSON type | Required | Description | Default |");
+    page.push_str("| --- | --- | --- | --- | --- |\n");
+    for name in names {
+        let property = &properties[name];
+        let is_required = if required.contains(&name.as_str()) { "yes" } else { "no" };
+        let description = text(property, "description").map(|text| cell(&text)).unwrap_or_default();
+        let default = property.get("default").map(|value| cell(&code(&value.to_string()))).unwrap_or_default();
+        let _ = writeln!(
+            page,
+            "| {} | {} | {is_required} | {description} | {default} |",
+            cell(&code(name)),
+            cell(&type_name(property))
+        );
+    }
+    true
+}
+
+/// Writes a section per named type (`$defs`) of a root schema, sorted by name.
+fn definitions(page: &mut String, root: &Value) {
+    let Some(definitions) = root.get("$defs").and_then(Value::as_object) else {
+        return;
+    };
+    let mut names: Vec<&String> = definitions.keys().collect();
+    names.sort_unstable();
+    for name in names {
+        let definition = &definitions[name];
+        let _ = write!(page, "\n#### `{name}`\n\n");
+        if let Some(description) = text(definition, "description") {
+            let _ = write!(page, "{description}\n\n");
+        }
+        if !shape(page, definition, "Field", "An object with no fields.")
+            && !values(page, definition)
+            && !variants(page, definition)
+        {
+            let _ = writeln!(page, "JSON type: {}.", type_name(definition));
+        }
+    }
+}
+
+/// Writes one paragraph and table per alternative shape of a schema whose alternatives are
+/// objects (a data-carrying enum); false if `schema` is something else.
+fn variants(page: &mut String, schema: &Value) -> bool {
+    let Some(variants) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) else {
+        return false;
+    };
+    if !variants.iter().any(|variant| variant.get("properties").is_some()) {
+        return false;
+    }
+    page.push_str("One of these shapes:\n");
+    for variant in variants {
+        page.push('\n');
+        match text(variant, "description") {
+            Some(description) => {
+                let _ = write!(page, "- {}\n\n", cell(&description));
+            }
+            None => page.push_str("- (undocumented)\n\n"),
+        }
+        let mut table = String::new();
+        if !shape(&mut table, variant, "Field", "An object with no fields.") {
+            let _ = writeln!(table, "JSON type: {}.", type_name(variant));
+        }
+        for line in table.lines() {
+            let _ = writeln!(page, "  {line}");
+        }
+    }
+    true
+}
+
+/// Writes the table of a schema made of documented constants (a unit-variant enum); false if
+/// `schema` is something else.
+fn values(page: &mut String, schema: &Value) -> bool {
+    let Some(variants) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) else {
+        return false;
+    };
+    let constants: Option<Vec<(&Value, Option<String>)>> = variants
+        .iter()
+        .map(|variant| variant.get("const").map(|value| (value, text(variant, "description"))))
+        .collect();
+    let Some(constants) = constants.filter(|constants| constants.iter().any(|(_, description)| description.is_some()))
+    else {
+        return false;
+    };
+    page.push_str("| Value | Description |\n| --- | --- |\n");
+    for (value, description) in constants {
+        let _ = writeln!(page, "| {} | {} |", cell(&code(&value.to_string())), cell(&description.unwrap_or_default()));
+    }
+    true
+}
+
+/// A short human reading of a schema's type, e.g. `array of string` or ``string or null``.
+fn type_name(schema: &Value) -> String {
+    let object = match schema {
+        Value::Bool(true) => return "any".to_owned(),
+        Value::Bool(false) => return "nothing".to_owned(),
+        Value::Object(object) => object,
+        _ => return "any".to_owned(),
+    };
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next().unwrap_or(reference);
+        return format!("`{name}`");
+    }
+    if let Some(constant) = object.get("const") {
+        return format!("`{constant}`");
+    }
+    if let Some(values) = object.get("enum").and_then(Value::as_array) {
+        let values: Vec<String> = values.iter().map(|value| format!("`{value}`")).collect();
+        return format!("one of {}", values.join(", "));
+    }
+    for combinator in ["anyOf", "oneOf"] {
+        if let Some(variants) = object.get(combinator).and_then(Value::as_array) {
+            return alternatives(variants.iter().map(type_name));
+        }
+    }
+    if let Some([only]) = object.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        return type_name(only);
+    }
+    match object.get("type") {
+        Some(Value::String(kind)) => single_type(kind, object),
+        Some(Value::Array(kinds)) => {
+            alternatives(kinds.iter().filter_map(Value::as_str).map(|kind| single_type(kind, object)))
+        }
+        _ => "any".to_owned(),
+    }
+}
+
+fn single_type(kind: &str, schema: &Map<String, Value>) -> String {
+    match kind {
+        "array" => match (schema.get("items"), schema.get("prefixItems").and_then(Value::as_array)) {
+            (_, Some(items)) => {
+                let items: Vec<String> = items.iter().map(type_name).collect();
+                format!("array ({})", items.join(", "))
+            }
+            (Some(items), None) => format!("array of {}", type_name(items)),
+            (None, None) => "array".to_owned(),
+        },
+        "object" => match schema.get("additionalProperties") {
+            Some(values @ Value::Object(_)) if schema.get("properties").is_none() => {
+                format!("object of {}", type_name(values))
+            }
+            _ => "object".to_owned(),
+        },
+        "string" => match schema.get("format").and_then(Value::as_str) {
+            Some(format) => format!("string ({format})"),
+            None => "string".to_owned(),
+        },
+        other => other.to_owned(),
+    }
+}
+
+fn alternatives(names: impl Iterator<Item = String>) -> String {
+    let mut unique: Vec<String> = Vec::new();
+    for name in names {
+        if !unique.contains(&name) {
+            unique.push(name);
+        }
+    }
+    unique.join(" or ")
+}
+
+fn text(schema: &Value, key: &str) -> Option<String> {
+    schema.get(key).and_then(Value::as_str).map(str::trim).filter(|text| !text.is_empty()).map(str::to_owned)
+}
+
+fn first_paragraph(text: &str) -> String {
+    text.split("\n\n").next().unwrap_or_default().to_owned()
+}
+
+/// Text fit for one table cell: lines joined, paragraphs separated by `<br>`, pipes escaped.
+fn cell(text: &str) -> String {
+    let paragraphs: Vec<String> = text
+        .split("\n\n")
+        .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|paragraph| !paragraph.is_empty())
+        .collect();
+    paragraphs.join("<br>").replace('|', "\\|")
+}
+
+/// Inline code that survives any backticks inside `text`.
+fn code(text: &str) -> String {
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// The anchor GitHub gives a heading made of `text` in backticks.
+fn anchor(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn type_names_read_like_prose() {
+        assert_eq!(type_name(&json!({"type": "string"})), "string");
+        assert_eq!(type_name(&json!({"type": ["integer", "null"]})), "integer or null");
+        assert_eq!(type_name(&json!({"type": "array", "items": {"$ref": "#/$defs/News"}})), "array of `News`");
+        assert_eq!(type_name(&json!({"anyOf": [{"$ref": "#/$defs/News"}, {"type": "null"}]})), "`News` or null");
+        assert_eq!(
+            type_name(&json!({"type": "object", "additionalProperties": {"type": "number"}})),
+            "object of number"
+        );
+        assert_eq!(type_name(&json!({"type": "string", "enum": ["a", "b"]})), r#"one of `"a"`, `"b"`"#);
+        assert_eq!(type_name(&json!({"oneOf": [{"const": "a"}, {"const": "b"}]})), r#"`"a"` or `"b"`"#);
+        assert_eq!(type_name(&json!({"type": "string", "format": "date-time"})), "string (date-time)");
+        assert_eq!(type_name(&json!(true)), "any");
+        assert_eq!(
+            type_name(&json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]})),
+            "array (string, integer)"
+        );
+    }
+
+    #[test]
+    fn cells_stay_on_one_line_and_escape_pipes() {
+        assert_eq!(cell("a\nb\n\nc | d"), "a b<br>c \\| d");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code("topic"), "`topic`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn anchors_follow_github_headings() {
+        assert_eq!(anchor("wf_Today-News.v2"), "wf_today-newsv2");
+    }
+}

@@ -1,0 +1,77 @@
+//! Load: 512 invocations in flight at once against the embedded server, each with its own
+//! input, all completing with the right typed output. Prints the peak memory of the process.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use gptbots_runtime::mock::{MockServer, Rejection};
+use gptbots_tests::{TodayNews, digest};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+const IN_FLIGHT: usize = 512;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_and_twelve_invocations_in_flight_all_complete_with_their_outputs() {
+    let server = MockServer::start().await.unwrap();
+    // Every handler waits until all of them have started: the barrier opens only when
+    // IN_FLIGHT invocations are inside the server at the same moment.
+    let all_started = Arc::new(Barrier::new(IN_FLIGHT));
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak_running = Arc::new(AtomicUsize::new(0));
+    let news = {
+        let (all_started, running, peak_running) = (all_started.clone(), running.clone(), peak_running.clone());
+        server.register(move |input: TodayNews| {
+            let (all_started, running, peak_running) = (all_started.clone(), running.clone(), peak_running.clone());
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak_running.fetch_max(now, Ordering::SeqCst);
+                let waited = tokio::time::timeout(Duration::from_secs(120), all_started.wait()).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                match waited {
+                    Ok(_) => Ok(digest(&input.topic, input.max_items.unwrap_or(0))),
+                    Err(_) => Err(Rejection::failed("not every invocation reached the server")),
+                }
+            }
+        })
+    };
+    news.cost(0.01).tokens(10);
+    let client = server.client();
+    let rss_before = memory_kib("VmRSS");
+
+    let mut calls = JoinSet::new();
+    for i in 0..IN_FLIGHT {
+        let client = client.clone();
+        calls.spawn(async move {
+            let input = TodayNews::about(&format!("topic-{i}"), (i % 4) as u32 + 1);
+            (i, input.invoke(&client).await)
+        });
+    }
+    let mut completed = 0;
+    while let Some(joined) = calls.join_next().await {
+        let (i, outcome) = joined.expect("no invocation task panics");
+        let run = outcome.unwrap_or_else(|e| panic!("invocation {i} failed: {e}"));
+        assert_eq!(run.output, digest(&format!("topic-{i}"), (i % 4) as u32 + 1), "invocation {i}");
+        assert_eq!(run.tokens, 10);
+        completed += 1;
+    }
+
+    assert_eq!(completed, IN_FLIGHT);
+    assert_eq!(peak_running.load(Ordering::SeqCst), IN_FLIGHT, "all invocations were in flight at once");
+    assert_eq!(news.invocations(), IN_FLIGHT, "each invocation was sent once");
+    assert_eq!(news.runs().len(), IN_FLIGHT);
+    println!(
+        "load: {IN_FLIGHT} invocations in flight at once, {completed} completed with their typed outputs; \
+         memory: VmRSS before {} KiB, peak VmHWM {} KiB",
+        rss_before.map_or("?".into(), |k| k.to_string()),
+        memory_kib("VmHWM").map_or("?".into(), |k| k.to_string()),
+    );
+}
+
+/// A memory figure of this process from /proc/self/status (Linux), in KiB.
+fn memory_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with(&format!("{field}:")))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
