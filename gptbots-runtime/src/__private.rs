@@ -2,8 +2,8 @@
 //! in any release.
 
 pub use crate::catalogue::WorkflowEntry;
-pub use crate::response::decode_run_body;
 pub use crate::contract;
+pub use crate::response::decode_run_body;
 pub use crate::{Client, Error, Run, Workflow};
 pub use inventory;
 pub use schemars::{self, JsonSchema};

@@ -48,11 +48,11 @@ pub use contract::File;
 pub use error::Error;
 #[doc = include_str!("workflow_attribute.md")]
 pub use gptbots_macros::workflow;
-pub use retry::RetryPolicy;
 /// Derives `Serialize`, `Deserialize` and `JsonSchema` for a workflow's output type, and lists its
 /// fields so `#[workflow(flow = "...")]` checks them against the End node. See
 /// [`workflow`](macro@workflow#the-output-type-and-workflow_output).
 pub use gptbots_macros::workflow_output;
+pub use retry::RetryPolicy;
 pub use run::Run;
 pub use status::Status;
 pub use workflow::Workflow;

@@ -11,6 +11,7 @@ use syn::{LitStr, Type};
 use super::errors::Errors;
 use super::flow::{self, EndOutput, Flow};
 use super::input::WireField;
+use super::serde_attrs::RenameRule;
 use super::suggest;
 
 /// What the struct is checked against, and what to check with.
@@ -156,7 +157,15 @@ fn unknown_field(field: &WireField, shown: &str, flow: &Flow, close: Option<&str
     let head = format!("field `{}`{sent_as} is not a Start parameter of `{shown}` ({listed})", field.ident);
     match close {
         Some(close) => {
-            format!("{head}: did you mean `{close}`? rename the field or add `#[serde(rename = \"{close}\")]`")
+            let rust_name = field.ident.to_string();
+            match RenameRule::ALL.iter().find(|(_, rule)| rule.apply(&rust_name) == close) {
+                Some((rule, _)) => format!(
+                    "{head}: did you mean `{close}`? add `#[serde(rename_all = \"{rule}\")]` to the struct, or `#[serde(rename = \"{close}\")]` to the field"
+                ),
+                None => {
+                    format!("{head}: did you mean `{close}`? rename the field or add `#[serde(rename = \"{close}\")]`")
+                }
+            }
         }
         None => format!("{head}: remove the field, or leave it out of the input with `#[serde(skip)]`"),
     }
