@@ -66,8 +66,8 @@ fn any_parameter(krate: &syn::Path, ty: &Type) -> TokenStream {
     quote_spanned! {span=> #krate::__private::contract::assert::start_parameter::<#ty>(); }
 }
 
-/// `flow` paths are relative to the crate's manifest directory, like `include_str!` paths of
-/// build scripts; an absolute path is used as is.
+/// `flow` paths are relative to the crate's manifest directory (where its `Cargo.toml` is), so
+/// they do not depend on which file the struct is in; an absolute path is used as is.
 fn resolve(path: &str) -> PathBuf {
     let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
     base.join(path)

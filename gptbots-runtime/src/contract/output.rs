@@ -2,27 +2,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
-/// A type that can be a workflow's output: it deserializes from the End node's output and has
-/// a JSON Schema for the catalogue. `#[workflow_output]` derives both.
+/// A type the End node's output can be decoded into. `#[workflow_output]` derives it (with the
+/// `JsonSchema` the catalogue also asks of an output).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the output of a workflow",
+    message = "`{Self}` cannot be the output of a workflow: it does not implement `Deserialize`",
     label = "the End node's output is decoded into this type",
     note = "add `#[gptbots_runtime::workflow_output]` to `{Self}` (it derives `Deserialize` and `JsonSchema`)"
 )]
-pub trait WorkflowOutput {
-    /// `Self`. Generated code names the output type through this projection: its bounds hold
-    /// even when `Self` has no impl, so an unfit output gives this trait's one error instead of
-    /// raw serde and schema errors at every use.
-    type Itself: DeserializeOwned + JsonSchema + Send + 'static;
-}
+pub trait WorkflowOutput {}
 
 #[diagnostic::do_not_recommend]
-impl<T: DeserializeOwned + JsonSchema + Send + 'static> WorkflowOutput for T {
-    type Itself = T;
-}
+impl<T: DeserializeOwned + Send + 'static> WorkflowOutput for T {}
 
 /// The wire names of an output type's fields, for the check against an End node that returns
 /// variables. `#[workflow_output]` implements it.
