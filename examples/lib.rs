@@ -3,7 +3,7 @@
 use gptbots_runtime::{workflow, workflow_output};
 
 mod demo_workflows;
-pub use demo_workflows::{DocumentSummary, FileRef, SummariseDocument, SummaryLength};
+pub use demo_workflows::{DocumentSummary, SummariseDocument, SummaryLength};
 
 /// The End node of `todayNews`: a digest of news items.
 #[workflow_output]

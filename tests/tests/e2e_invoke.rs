@@ -80,7 +80,8 @@ async fn an_api_error_with_an_http_error_status_is_an_http_error_with_the_code()
 async fn a_key_of_another_workflow_is_a_workflow_mismatch_naming_both() {
     let server = MockServer::start().await.unwrap();
     server.register(news_handler);
-    let translate = server.register_raw(Translate::ID, |_| async { Ok(json!({ "text": "bonjour" })) });
+    // A workflow outside the catalogue: the server checks the news input against no schema of it.
+    let translate = server.register_raw("wf_translate_raw", |_| async { Ok(json!({ "text": "bonjour" })) });
     let client = Client::builder().base_url(server.url()).workflow_key(TodayNews::ID, translate.key()).build().unwrap();
 
     let error = TodayNews::about("Rust", 1).invoke(&client).await.unwrap_err();
@@ -88,8 +89,8 @@ async fn a_key_of_another_workflow_is_a_workflow_mismatch_naming_both() {
     let Error::WorkflowMismatch { declared, actual, run_id } = &error else {
         panic!("expected WorkflowMismatch, got {error:?}")
     };
-    assert_eq!((declared.as_str(), actual.as_str()), ("wf_today_news", "wf_translate"));
-    assert_eq!(server.run(run_id).expect("the other workflow ran").workflow_id, "wf_translate");
+    assert_eq!((declared.as_str(), actual.as_str()), ("wf_today_news", "wf_translate_raw"));
+    assert_eq!(server.run(run_id).expect("the other workflow ran").workflow_id, "wf_translate_raw");
 }
 
 #[tokio::test]

@@ -59,8 +59,10 @@
 //!   answered HTTP 401 `{"code": 40127, ...}`. A key of another workflow runs that other
 //!   workflow, as on GPTBots (the client then reports the mismatch).
 //! - **Input.** A body that is not JSON, or has no `input` object, is answered HTTP 400
-//!   `{"code": 40000, "message": ...}` naming the field; so is an input a typed handler's type
-//!   does not accept.
+//!   `{"code": 40000, "message": ...}` naming the field; so is an input that does not fit the
+//!   workflow's input schema from the [catalogue](crate::catalogue) (see
+//!   [`input_validation`](crate::input_validation)), or that a typed handler's type does not
+//!   accept.
 //! - **Runs.** A handler's output becomes a `SUCCEED` run; [`Rejection::failed`] a `FAILED`
 //!   run; [`Rejection::api_error`] and [`Rejection::http_error`] answer `{code, message}`
 //!   without a run. Cost, tokens, name, version and latency are scripted per workflow on
