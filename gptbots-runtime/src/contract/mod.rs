@@ -64,5 +64,4 @@ pub mod assert {
     pub const fn array_boolean<T: ArrayBooleanParam + ?Sized>() {}
     pub const fn array_object<T: ArrayObjectParam + ?Sized>() {}
     pub const fn array_file<T: ArrayFileParam + ?Sized>() {}
-    pub const fn output<T: WorkflowOutput>() {}
 }

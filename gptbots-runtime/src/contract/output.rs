@@ -2,19 +2,26 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
-/// A type the End node's output can be decoded into. `#[workflow_output]` derives it (with the
-/// `JsonSchema` the catalogue also asks of an output).
+/// A type that can be a workflow's output: it deserializes from the End node's output and has
+/// a JSON Schema for the catalogue. `#[workflow_output]` derives both.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the output of a workflow: it does not implement `Deserialize`",
+    message = "`{Self}` cannot be the output of a workflow",
     label = "the End node's output is decoded into this type",
-    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}` (it derives `Deserialize` and `JsonSchema`)"
+    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}`: an output needs `Deserialize` and `JsonSchema`, which it derives"
 )]
-pub trait WorkflowOutput {}
+pub trait WorkflowOutput {
+    /// `Self`, with the bounds an output needs: code generic over outputs names the type as
+    /// `<T as WorkflowOutput>::Itself` to rely on them.
+    type Itself: DeserializeOwned + JsonSchema + Send + 'static;
+}
 
 #[diagnostic::do_not_recommend]
-impl<T: DeserializeOwned + Send + 'static> WorkflowOutput for T {}
+impl<T: DeserializeOwned + JsonSchema + Send + 'static> WorkflowOutput for T {
+    type Itself = T;
+}
 
 /// The wire names of an output type's fields, for the check against an End node that returns
 /// variables. `#[workflow_output]` implements it.
