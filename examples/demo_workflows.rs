@@ -1,19 +1,8 @@
 //! More demo workflows, documented by `cargo run --example workflow_docs -- DIR`.
 
-use gptbots_runtime::workflow;
+use gptbots_runtime::{File, workflow, workflow_output};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-/// A file handed to a workflow's `FILE` parameter, by URL.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct FileRef {
-    /// Where GPTBots downloads the file from.
-    pub url: String,
-    /// The file's format, e.g. `pdf` or `docx`.
-    pub format: String,
-    /// The file name shown in the run log.
-    pub name: String,
-}
 
 /// How long a summary should be.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -30,13 +19,13 @@ pub enum SummaryLength {
 
 /// `summariseDocument`: a summary and the key points of a document.
 ///
-/// The document is read by URL; scanned pages are run through OCR first.
+/// Scanned pages are run through OCR first.
 #[workflow(id = "wf_summarise_document", output = DocumentSummary)]
 #[serde(rename_all = "camelCase")]
 #[derive(Debug, Clone)]
 pub struct SummariseDocument {
     /// The document to summarise.
-    pub document: FileRef,
+    pub document: File,
     /// How long the summary should be.
     #[serde(default)]
     pub length: SummaryLength,
@@ -53,8 +42,9 @@ fn default_max_key_points() -> u8 {
 }
 
 /// The End node of `summariseDocument`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[workflow_output]
 #[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentSummary {
     /// The summary, in the requested language.
     pub summary: String,

@@ -3,7 +3,7 @@
 use gptbots_runtime::{workflow, workflow_output};
 
 mod demo_workflows;
-pub use demo_workflows::{DocumentSummary, FileRef, SummariseDocument, SummaryLength};
+pub use demo_workflows::{DocumentSummary, SummariseDocument, SummaryLength};
 
 /// The End node of `todayNews`: a digest of news items.
 #[workflow_output]
@@ -58,4 +58,21 @@ pub async fn demo_today_news(input: TodayNews) -> gptbots_runtime::mock::Handler
         })
         .collect();
     Ok(NewsDigest { news })
+}
+
+/// The client the examples run with: the real endpoint when `GPTBOTS_API_KEY` is set (see
+/// [`Client::from_env`](gptbots_runtime::Client::from_env)), otherwise the embedded server
+/// playing `todayNews` with [`demo_today_news`], each run taking `latency`.
+///
+/// The server, when there is one, is returned too: dropping it stops it.
+pub async fn demo_client(
+    latency: std::time::Duration,
+) -> Result<(gptbots_runtime::Client, Option<gptbots_runtime::mock::MockServer>), Box<dyn std::error::Error>> {
+    if std::env::var("GPTBOTS_API_KEY").is_ok_and(|key| !key.trim().is_empty()) {
+        return Ok((gptbots_runtime::Client::from_env()?, None));
+    }
+    let server = gptbots_runtime::mock::MockServer::start().await?;
+    server.register(demo_today_news).name("todayNews").cost(0.6928).tokens(1745).latency(latency);
+    eprintln!("GPTBOTS_API_KEY is not set: running todayNews in the embedded server at {}", server.url());
+    Ok((server.client(), Some(server)))
 }

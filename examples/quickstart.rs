@@ -7,9 +7,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use gptbots_examples::{TodayNews, demo_today_news};
-use gptbots_runtime::Client;
-use gptbots_runtime::mock::MockServer;
+use gptbots_examples::{TodayNews, demo_client};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -24,21 +22,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(topic: String) -> Result<(), Box<dyn std::error::Error>> {
-    // Kept alive until the end of `run`: dropping the server stops it.
-    let mut _server = None;
-    let client = if std::env::var("GPTBOTS_API_KEY").is_ok_and(|key| !key.trim().is_empty()) {
-        Client::from_env()?
-    } else {
-        let server = MockServer::start().await?;
-        server
-            .register(demo_today_news)
-            .name("todayNews")
-            .cost(0.6928)
-            .tokens(1745)
-            .latency(Duration::from_millis(120));
-        eprintln!("GPTBOTS_API_KEY is not set: running todayNews in the embedded server at {}", server.url());
-        _server.insert(server).client()
-    };
+    // The server, if any, lives until the end of `run`.
+    let (client, _server) = demo_client(Duration::from_millis(120)).await?;
 
     let run = TodayNews { topic, max_items: Some(3), languages: None }.invoke(&client).await?;
 

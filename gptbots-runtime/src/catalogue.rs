@@ -25,14 +25,24 @@
 //! `$id`: a workflow id is not a URI, and `$id` would change how the schema's own `$ref`s
 //! resolve.
 //!
-//! The output type must implement `schemars::JsonSchema` (derive it, or declare the type with
-//! `#[workflow_output]`), so that every workflow's documentation is complete; a missing impl is
-//! reported at the `#[workflow]` attribute as "the output `T` of a workflow has no JSON Schema".
+//! The output type must implement `schemars::JsonSchema` (declare it with
+//! `#[workflow_output]`, or derive `JsonSchema`), so that every workflow's documentation is
+//! complete. A missing impl is a compile error at the `#[workflow]` attribute:
+//!
+//! ```compile_fail,E0277
+//! // error[E0277]: `Answer` cannot be the output of a workflow
+//! #[derive(serde::Deserialize)]
+//! struct Answer { text: String }
+//!
+//! #[gptbots_runtime::workflow(id = "wf_ask", output = Answer)]
+//! struct Ask { question: String }
+//! ```
 
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
 use crate::Workflow;
+use crate::contract::WorkflowOutput;
 
 /// The annotation keyword that carries the workflow id in both root schemas of a workflow.
 pub const WORKFLOW_ID_KEYWORD: &str = "x-gptbots-workflow-id";
@@ -48,33 +58,18 @@ pub struct WorkflowEntry {
     output_schema: fn(&'static str) -> Schema,
 }
 
-/// A workflow output type whose JSON Schema is known: every [`JsonSchema`] type.
-///
-/// This trait only exists so that an output type without a schema is reported in terms of
-/// workflows rather than as a bare missing `JsonSchema` impl. Do not implement it: derive
-/// `JsonSchema` instead.
-#[diagnostic::on_unimplemented(
-    message = "the output `{Self}` of a workflow has no JSON Schema",
-    label = "`{Self}` does not implement `JsonSchema`",
-    note = "workflow outputs are documented with their schema: add `#[derive(JsonSchema)]` to \
-            `{Self}` (or declare it with `#[gptbots_runtime::workflow_output]`)"
-)]
-pub trait OutputSchema: JsonSchema {}
-
-impl<T: JsonSchema + ?Sized> OutputSchema for T {}
-
 impl WorkflowEntry {
     /// The entry of workflow `W`.
     pub const fn of<W>() -> Self
     where
         W: Workflow + JsonSchema,
-        W::Output: OutputSchema,
+        W::Output: WorkflowOutput,
     {
         WorkflowEntry {
             id: W::ID,
             name: W::NAME,
             input_schema: input_schema_of::<W>,
-            output_schema: output_schema_of::<W::Output>,
+            output_schema: output_schema_of::<<W::Output as WorkflowOutput>::Itself>,
         }
     }
 

@@ -326,7 +326,6 @@ impl Error {
 
     /// Fills in the run id of an error that arose before the run id was known, for callers
     /// that know it (polling a run).
-    #[allow(dead_code)]
     pub(crate) fn with_run_id(mut self, id: &str) -> Self {
         match &mut self {
             Error::Transport { run_id, .. }

@@ -127,6 +127,7 @@ pub struct InvalidInput {
 
 impl InvalidInput {
     fn from_error(workflow_id: &'static str, error: &ValidationError<'_>, input: &Value) -> Self {
+        let (error, missing_one_of) = narrowed(error);
         let mut field = String::new();
         let mut node = Some(input);
         for segment in error.instance_path().segments() {
@@ -153,6 +154,18 @@ impl InvalidInput {
             if field.len() > MAX_FIELD_CHARS * 4 {
                 break;
             }
+        }
+        if let Some(properties) = missing_one_of {
+            let properties: Vec<String> = properties.iter().map(|property| format!("`{property}`")).collect();
+            return InvalidInput {
+                workflow_id,
+                field: bounded(&field, MAX_FIELD_CHARS),
+                reason: bounded(
+                    &format!("one of these fields is required: {}", properties.join(", ")),
+                    MAX_REASON_CHARS,
+                ),
+                missing: false,
+            };
         }
         if let ValidationErrorKind::Required { property } = error.kind() {
             let reason = if field.is_empty() { "required parameter is missing" } else { "required field is missing" };
@@ -206,6 +219,40 @@ impl fmt::Display for InvalidInput {
 }
 
 impl std::error::Error for InvalidInput {}
+
+/// The error that says what went wrong when a value fits none of the alternatives of an
+/// `anyOf`/`oneOf` (an `Option`, an enum, a flattened enum): the one alternative of the value's
+/// type, followed down; or, when every alternative only misses a field, those fields.
+fn narrowed<'e, 'a>(error: &'e ValidationError<'a>) -> (&'e ValidationError<'a>, Option<Vec<&'e str>>) {
+    let (ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context }) = error.kind() else {
+        return (error, None);
+    };
+    let path = error.instance_path().as_str();
+    let at_value = |error: &ValidationError<'_>| error.instance_path().as_str() == path;
+    // An alternative of another JSON type says nothing about what is wrong with this value.
+    let of_its_type: Vec<&Vec<ValidationError<'static>>> = context
+        .iter()
+        .filter(|errors| {
+            !errors.iter().all(|error| at_value(error) && matches!(error.kind(), ValidationErrorKind::Type { .. }))
+        })
+        .collect();
+    if let [only] = of_its_type.as_slice()
+        && let Some(first) = only.first()
+    {
+        return narrowed(first);
+    }
+    let missing: Option<Vec<&'e str>> = of_its_type
+        .iter()
+        .map(|errors| match errors.as_slice() {
+            [error] if at_value(error) => match error.kind() {
+                ValidationErrorKind::Required { property } => property.as_str(),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    (error, missing.filter(|missing| missing.len() > 1))
+}
 
 /// A workflow input schema that cannot be compiled for validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,6 +439,37 @@ mod tests {
         assert_eq!(
             err.to_string(),
             r#"invalid parameter `input.a` of workflow `wf_views`: 1 is not of types "null", "string""#
+        );
+    }
+
+    #[derive(Serialize, JsonSchema)]
+    struct Attach {
+        file: crate::File,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<Term>,
+    }
+    impl Workflow for Attach {
+        const ID: &'static str = "wf_attach";
+        const NAME: &'static str = "Attach";
+        type Output = String;
+    }
+
+    #[test]
+    fn alternatives_are_narrowed_to_what_is_wrong() {
+        let validator = InputValidator::new(&WorkflowEntry::of::<Attach>()).unwrap();
+        let file = json!({"url": "u", "format": "pdf"});
+        assert_eq!(validator.validate(&json!({"file": file})), Ok(()));
+        let err = validator.validate(&json!({"file": {"format": "pdf"}})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `input.file` of workflow `wf_attach`: one of these fields is required: `url`, `base64_content`"
+        );
+        let err = validator.validate(&json!({"file": file, "note": {"from": "a"}})).unwrap_err();
+        assert_eq!((err.field(), err.is_missing()), ("note.to", true));
+        let err = validator.validate(&json!({"file": file, "note": {"from": "a", "to": false}})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"invalid parameter `input.note.to` of workflow `wf_attach`: false is not of type "string""#
         );
     }
 }

@@ -20,6 +20,28 @@
 //! println!("{} items, {} credits", run.output.news.len(), run.cost);
 //! # Ok(()) }
 //! ```
+//!
+//! # Where to look
+//!
+//! - [`macro@workflow`]: the attribute's reference: every key, the type mapping, and the checks
+//!   against a workflow's `.flow` export; [`macro@workflow_output`] for output types.
+//! - [`Client`] and [`ClientBuilder`]: endpoint, API keys (one per workflow), user id, timeouts,
+//!   [`RetryPolicy`]; [`Client::from_env`] for the environment variables.
+//! - [`Run`], [`Status`] and [`Error`]: what a call returns. A run costs credits, so an invoke is
+//!   sent again only when it surely did not reach the server.
+//! - [`async_run`]: submit a run, keep its id, wait or resume later; webhooks; batches.
+//! - [`catalogue`] and [`schema_docs`]: the JSON Schema of every workflow in the program, as
+//!   Markdown or a JSON bundle.
+//! - [`contract`]: the traits that judge field types against Start parameters, and [`File`].
+//! - `mock` (feature `mock`): an embedded GPTBots-compatible server for tests and demos without
+//!   an account.
+//!
+//! # Features
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `mock` | `gptbots_runtime::mock`, the embedded server, and `input_validation` |
+//! | `webhook-axum` | `async_run::Callback` as an axum extractor |
 
 #![warn(missing_docs)]
 

@@ -111,7 +111,6 @@ pub(crate) enum Idempotency {
     /// Repeated only when it surely did not reach the server.
     StartsRun,
     /// Also repeated after 5xx answers, broken connections and timeouts.
-    #[allow(dead_code)] // for query/result polling
     ReadOnly,
 }
 

@@ -3,23 +3,23 @@
 use std::time::Duration;
 
 use gptbots_runtime::mock::{HandlerResult, MockServer, MockWorkflow};
-use gptbots_runtime::workflow;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use gptbots_runtime::{workflow, workflow_output};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// The End node of `todayNews`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[workflow_output]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewsDigest {
     /// The items.
     pub news: Vec<News>,
 }
 
 /// One news item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[workflow_output]
+#[derive(Debug, Clone, PartialEq)]
 pub struct News {
     /// The headline.
     pub title: String,
@@ -52,7 +52,8 @@ impl TodayNews {
 }
 
 /// The End node of `translate`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[workflow_output]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Translation {
     /// The translated text.
     pub text: String,

@@ -1,134 +1,170 @@
-//! Async runs against a scripted server: lifecycle, single polls, resume, deadline, faults,
-//! cancellation.
+//! Async runs against the embedded server: lifecycle, single polls, resume, deadline, polling
+//! under injected faults, cancellation.
 
 mod async_support;
 
 use std::time::Duration;
 
-use async_support::{Echo, Echoed, Fault, Scripted};
-use gptbots_runtime::async_run::{PollPolicy, RunState};
-use gptbots_runtime::{Error, Status};
-
-/// Fast polling so the tests spend little time asleep.
-fn quick() -> PollPolicy {
-    PollPolicy::default()
-        .backoff(Duration::from_millis(5), Duration::from_millis(20))
-        .poll_timeout(Duration::from_secs(5))
-        .deadline(Duration::from_secs(20))
-}
+use async_support::{Shout, Shouted, queries, quick, serve, shout};
+use gptbots_runtime::async_run::RunState;
+use gptbots_runtime::mock::{Endpoint, Fault};
+use gptbots_runtime::{Error, RetryPolicy, Status};
 
 #[tokio::test]
-async fn submit_then_wait_returns_the_typed_run_after_pending_and_running() {
-    let server = Scripted::start().await;
+async fn an_async_run_goes_pending_running_then_succeeds_and_is_submitted_once() {
+    let (server, workflow) = serve(Duration::from_millis(300)).await;
     let client = server.client();
 
-    let handle = client.submit(&Echo::new("hello", 3)).poll_policy(quick()).await.expect("submit");
-    assert_eq!(handle.run_id(), "run_1");
-    assert_eq!(handle.workflow_id(), "wf_echo");
+    let handle = client.submit(&shout("hello")).poll_policy(quick()).await.expect("submit");
     let run = handle.wait().await.expect("wait");
 
-    assert_eq!(run.run_id, "run_1");
+    assert_eq!(run.run_id, handle.run_id());
+    assert_eq!(handle.workflow_id(), "wf_shout");
+    assert_eq!(run.output, Shouted { text: "HELLO".into() });
     assert_eq!(run.status, Status::Succeed);
-    assert_eq!(run.output, Echoed { text: "HELLO".into() });
-    assert_eq!(run.cost, 0.5);
-    assert_eq!(run.tokens, 42);
-    assert_eq!(run.workflow_version.as_deref(), Some("3"));
+    assert_eq!((run.cost, run.tokens), (1.0, 10));
     assert_eq!(run.input["text"], "hello");
-    let (invokes, queries) = server.seen(|s| (s.invokes.clone(), s.queries));
-    assert_eq!(invokes.len(), 1, "the run is submitted once");
-    assert_eq!(invokes[0]["isAsync"], true);
-    assert_eq!(invokes[0]["input"]["text"], "hello");
-    assert!(invokes[0].get("webhook").is_none(), "no webhook field without webhooks");
-    assert_eq!(queries, 4, "three in-progress answers, then the finished run");
+    assert_eq!(workflow.invocations(), 1, "the run is submitted once");
+    let invoke = &workflow.requests()[0];
+    let body = invoke.body.as_ref().expect("a JSON body");
+    assert_eq!(body["isAsync"], true);
+    assert!(body.get("webhook").is_none(), "no webhook field without webhooks");
+    assert!(server.run(handle.run_id()).expect("the server knows the run").is_async);
+    assert!(queries(&server) >= 2, "the run was still going at the first query");
 }
 
 #[tokio::test]
-async fn poll_reports_progress_then_the_finished_run() {
-    let server = Scripted::start().await;
+async fn single_polls_see_pending_then_running_then_the_finished_run() {
+    let (server, _) = serve(Duration::from_millis(400)).await;
     let client = server.client();
-    let handle = client.submit(&Echo::new("one by one", 2)).await.expect("submit");
+    let handle = client.submit(&shout("step by step")).await.expect("submit");
 
-    assert_eq!(handle.poll().await.expect("first poll"), RunState::InProgress(Status::Pending));
-    assert_eq!(handle.poll().await.expect("second poll"), RunState::InProgress(Status::Running));
-    match handle.poll().await.expect("third poll") {
-        RunState::Finished(run) => assert_eq!(run.output.text, "ONE BY ONE"),
-        other => panic!("expected the finished run, got {other:?}"),
+    let mut seen = Vec::new();
+    let run = loop {
+        match handle.poll().await.expect("poll") {
+            RunState::Finished(run) => break run,
+            RunState::InProgress(status) => {
+                if seen.last() != Some(&status) {
+                    seen.push(status);
+                }
+            }
+        }
+        assert!(seen.len() <= 2, "only PENDING then RUNNING come before the end: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+
+    assert_eq!(seen.first(), Some(&Status::Pending), "a fresh async run is queued");
+    assert!(seen[1..].iter().all(|s| *s == Status::Running), "{seen:?}");
+    assert_eq!(run.output.text, "STEP BY STEP");
+}
+
+#[tokio::test]
+async fn a_failed_async_run_is_the_same_typed_error_as_a_synchronous_invoke() {
+    let (server, _) = serve(Duration::from_millis(50)).await;
+    let client = server.client();
+    let handle = client.submit(&shout("fail")).poll_policy(quick()).await.expect("submit");
+
+    let error = handle.wait().await.expect_err("the run fails");
+
+    match &error {
+        Error::RunFailed { run_id, workflow_id, excerpt } => {
+            assert_eq!(run_id, handle.run_id());
+            assert_eq!(workflow_id, "wf_shout");
+            assert!(excerpt.contains("asked to fail"), "{excerpt}");
+        }
+        other => panic!("expected RunFailed, got {other:?}"),
     }
 }
 
 #[tokio::test]
-async fn resume_from_a_stored_run_id_fetches_the_result_without_submitting_again() {
-    let server = Scripted::start().await;
-    let stored_id = {
+async fn the_deadline_ends_the_wait_with_the_run_id_and_a_later_resume_gets_the_result() {
+    let (server, workflow) = serve(Duration::from_millis(800)).await;
+    let client = server.client();
+    let handle = client
+        .submit(&shout("patience"))
+        .poll_policy(quick().deadline(Duration::from_millis(100)))
+        .await
+        .expect("submit");
+
+    let error = handle.wait().await.expect_err("the run takes longer than the deadline");
+
+    let Error::Deadline { run_id, workflow_id, after, last_status, last_error } = &error else {
+        panic!("expected a deadline error, got {error:?}")
+    };
+    assert_eq!(run_id, handle.run_id());
+    assert_eq!(workflow_id, "wf_shout");
+    assert_eq!(*after, Duration::from_millis(100));
+    assert!(matches!(last_status, Some(Status::Pending | Status::Running)), "{last_status:?}");
+    assert!(last_error.is_none());
+    assert_eq!(error.run_id(), Some(handle.run_id()));
+    assert!(error.to_string().contains(handle.run_id()), "{error}");
+
+    let resumed = client.resume::<Shout>(run_id.clone()).with_poll_policy(quick());
+    assert_eq!(resumed.wait().await.expect("resumed").output.text, "PATIENCE");
+    assert_eq!(workflow.invocations(), 1, "neither the deadline nor the resume submits again");
+}
+
+#[tokio::test]
+async fn a_run_id_stored_before_a_crash_is_enough_to_fetch_the_result() {
+    let (server, workflow) = serve(Duration::from_millis(200)).await;
+    let stored = {
         let client = server.client();
-        let handle = client.submit(&Echo::new("survive a crash", 2)).await.expect("submit");
+        let handle = client.submit(&shout("durable")).await.expect("submit");
         handle.run_id().to_owned()
         // The handle and its client are dropped here, as in a crash after the submit.
     };
 
-    let client = server.client();
-    let run = client.resume::<Echo>(stored_id.clone()).with_poll_policy(quick()).wait().await.expect("resumed wait");
+    let fresh_client = server.client();
+    // Limits too long to represent mean "no limit" rather than a panic.
+    let unbounded = quick().deadline(Duration::MAX).backoff(Duration::from_millis(10), Duration::MAX);
+    let run = fresh_client.resume::<Shout>(stored.as_str()).with_poll_policy(unbounded).wait().await.expect("resume");
 
-    assert_eq!(run.run_id, stored_id);
-    assert_eq!(run.output.text, "SURVIVE A CRASH");
-    assert_eq!(server.seen(|s| s.invokes.len()), 1);
+    assert_eq!(run.run_id, stored);
+    assert_eq!(run.output.text, "DURABLE");
+    assert_eq!(workflow.invocations(), 1);
 }
 
 #[tokio::test]
-async fn deadline_expiry_is_an_error_carrying_the_run_id_and_never_resubmits() {
-    let server = Scripted::start().await;
-    let client = server.client();
-    let policy = quick().deadline(Duration::from_millis(150));
-    let handle = client.submit(&Echo::new("slow", u32::MAX)).poll_policy(policy).await.expect("submit");
-
-    let error = handle.wait().await.expect_err("the run never finishes");
-
-    match &error {
-        Error::Deadline { run_id, workflow_id, after, last_status, last_error } => {
-            assert_eq!(run_id, handle.run_id());
-            assert_eq!(workflow_id, "wf_echo");
-            assert_eq!(*after, Duration::from_millis(150));
-            assert_eq!(last_status.as_ref(), Some(&Status::Running));
-            assert!(last_error.is_none());
-        }
-        other => panic!("expected a deadline error, got {other:?}"),
+async fn polling_rides_out_resets_server_errors_rate_limits_and_stalls() {
+    let (server, workflow) = serve(Duration::from_millis(100)).await;
+    // The transport's own retries of a read stay on, only quicker than by default.
+    let retry = RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_millis(50));
+    let client = server.client_builder().retry(retry).build().expect("client");
+    let handle = client
+        .submit(&shout("storm"))
+        .poll_policy(quick().poll_timeout(Duration::from_millis(500)))
+        .await
+        .expect("submit");
+    let faults = [
+        Fault::ResetBeforeResponse,
+        Fault::Status(503),
+        Fault::TooManyRequests { retry_after: Some(0) },
+        Fault::HtmlErrorPage(502),
+        Fault::CloseBeforeResponse,
+        Fault::SlowHeaders(Duration::from_secs(3)),
+        Fault::Status(500),
+        Fault::ResetMidBody,
+    ];
+    for fault in faults.clone() {
+        workflow.inject_on(Endpoint::QueryResult, fault);
     }
-    assert_eq!(error.run_id(), Some(handle.run_id()));
-    assert!(error.to_string().contains(handle.run_id()), "{error}");
-    assert_eq!(server.seen(|s| s.invokes.len()), 1, "waiting never submits again");
-}
-
-#[tokio::test]
-async fn transient_query_faults_are_retried_within_the_deadline() {
-    let server = Scripted::start().await;
-    let client = server.client();
-    let policy = quick().poll_timeout(Duration::from_millis(100));
-    let handle = client.submit(&Echo::new("bumpy", 1)).poll_policy(policy).await.expect("submit");
-    server.fault(Fault::Status(503));
-    server.fault(Fault::RateLimited);
-    server.fault(Fault::Status(502));
-    server.fault(Fault::Stall(Duration::from_secs(2)));
-    server.fault(Fault::Status(500));
 
     let run = handle.wait().await.expect("wait through the faults");
 
-    assert_eq!(run.output.text, "BUMPY");
-    let (invokes, queries) = server.seen(|s| (s.invokes.len(), s.queries));
-    assert_eq!(invokes, 1, "faults while polling never resubmit the run");
-    assert_eq!(queries, 7, "five faults, one RUNNING answer, then the run");
+    assert_eq!(run.output.text, "STORM");
+    assert_eq!(workflow.invocations(), 1, "faults while polling never resubmit");
+    assert_eq!(server.pending_faults(), 0, "every fault was met");
+    assert!(queries(&server) > faults.len());
 }
 
 #[tokio::test]
 async fn a_deadline_reached_during_faults_reports_the_last_fault() {
-    let server = Scripted::start().await;
-    let client = server.client();
-    let handle = client
-        .submit(&Echo::new("down", 0))
-        .poll_policy(quick().deadline(Duration::from_millis(100)))
-        .await
-        .expect("submit");
-    for _ in 0..1000 {
-        server.fault(Fault::Status(503));
+    let (server, workflow) = serve(Duration::ZERO).await;
+    let client = server.client_builder().retry(RetryPolicy::never()).build().expect("client");
+    let handle =
+        client.submit(&shout("down")).poll_policy(quick().deadline(Duration::from_millis(150))).await.expect("submit");
+    for _ in 0..500 {
+        workflow.inject_on(Endpoint::QueryResult, Fault::Status(503));
     }
 
     let error = handle.wait().await.expect_err("every query fails");
@@ -138,82 +174,78 @@ async fn a_deadline_reached_during_faults_reports_the_last_fault() {
     };
     assert_eq!(last_error.http_status(), Some(503));
     assert_eq!(last_error.run_id(), Some(handle.run_id()));
+    assert!(error.to_string().contains("503"), "{error}");
 }
 
 #[tokio::test]
-async fn a_query_that_times_out_is_a_timeout_error_with_the_run_id() {
-    let server = Scripted::start().await;
-    let client = server.client();
+async fn a_single_poll_that_stalls_times_out_with_the_run_id() {
+    let (server, workflow) = serve(Duration::ZERO).await;
+    let client = server.client_builder().retry(RetryPolicy::never()).build().expect("client");
     let handle = client
-        .submit(&Echo::new("stalled", 0))
-        .poll_policy(quick().poll_timeout(Duration::from_millis(50)))
+        .submit(&shout("stalled"))
+        .poll_policy(quick().poll_timeout(Duration::from_millis(100)))
         .await
         .expect("submit");
-    server.fault(Fault::Stall(Duration::from_secs(2)));
+    workflow.inject_on(Endpoint::QueryResult, Fault::SlowHeaders(Duration::from_secs(3)));
 
-    let error = handle.poll().await.expect_err("the single poll times out");
+    let error = handle.poll().await.expect_err("the poll times out");
 
-    assert!(matches!(error, Error::Timeout { after, .. } if after == Duration::from_millis(50)), "{error:?}");
+    assert!(matches!(error, Error::Timeout { after, .. } if after == Duration::from_millis(100)), "{error:?}");
     assert_eq!(error.run_id(), Some(handle.run_id()));
     assert!(error.is_retryable());
 }
 
 #[tokio::test]
-async fn a_failed_run_is_the_same_typed_error_as_a_synchronous_invoke() {
-    let server = Scripted::start().await;
-    let client = server.client();
-    let handle =
-        client.submit(&Echo { fail: true, ..Echo::new("doomed", 1) }).poll_policy(quick()).await.expect("submit");
-
-    let error = handle.wait().await.expect_err("the run fails");
-
-    match &error {
-        Error::RunFailed { run_id, workflow_id, excerpt } => {
-            assert_eq!(run_id, handle.run_id());
-            assert_eq!(workflow_id, "wf_echo");
-            assert!(excerpt.contains("the LLM node timed out"), "{excerpt}");
-        }
-        other => panic!("expected RunFailed, got {other:?}"),
-    }
-}
-
-#[tokio::test]
 async fn a_permanent_query_error_ends_the_wait_at_once_with_the_run_id() {
-    let server = Scripted::start().await;
+    let (server, _) = serve(Duration::ZERO).await;
     let client = server.client();
 
-    let error = client.resume::<Echo>("run_unknown").with_poll_policy(quick()).wait().await.expect_err("unknown run");
+    let error = client.resume::<Shout>("run_unknown").with_poll_policy(quick()).wait().await.expect_err("no such run");
 
     assert_eq!(error.http_status(), Some(404));
     assert_eq!(error.api_code(), Some(40348));
     assert_eq!(error.run_id(), Some("run_unknown"));
-    assert_eq!(server.seen(|s| s.queries), 1, "a permanent error is not retried");
+    assert_eq!(queries(&server), 1, "a permanent error is not retried");
 }
 
 #[tokio::test]
-async fn dropping_the_wait_stops_polling() {
-    let server = Scripted::start().await;
+async fn dropping_the_wait_stops_polling_and_leaves_the_run_alone() {
+    let (server, workflow) = serve(Duration::from_secs(60)).await;
     let client = server.client();
-    let handle = client.submit(&Echo::new("abandoned", u32::MAX)).poll_policy(quick()).await.expect("submit");
+    let handle = client.submit(&shout("abandoned")).poll_policy(quick()).await.expect("submit");
 
-    let outcome = tokio::time::timeout(Duration::from_millis(100), handle.wait()).await;
-    assert!(outcome.is_err(), "the run never finishes, so the wait is still going when dropped");
+    // Drop the wait once it has queried at least once, however slow the machine is.
+    let mut wait = Box::pin(handle.wait());
+    loop {
+        tokio::select! {
+            outcome = &mut wait => panic!("the run is still going, yet the wait ended: {outcome:?}"),
+            _ = tokio::time::sleep(Duration::from_millis(10)) => {
+                if queries(&server) > 0 {
+                    break;
+                }
+            }
+        }
+    }
+    drop(wait);
 
-    let queries_at_drop = server.seen(|s| s.queries);
-    assert!(queries_at_drop > 0);
-    // Several backoff periods (at most 20 ms each) later, nothing more has been sent.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(server.seen(|s| s.queries), queries_at_drop);
-    assert_eq!(server.seen(|s| s.invokes.len()), 1);
+    // A query already on the wire may still land; after that, nothing more is sent through
+    // several backoff periods (at most 50 ms each).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let queries_after_drop = queries(&server);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(queries(&server), queries_after_drop);
+    assert_eq!(workflow.invocations(), 1);
+    let run = server.run(handle.run_id()).expect("the run exists");
+    assert!(!run.status.is_terminal(), "the run goes on: {:?}", run.status);
 }
 
 #[tokio::test]
 async fn a_submit_without_the_workflow_key_sends_nothing() {
-    let server = Scripted::start().await;
-    let client = gptbots_runtime::Client::builder().base_url(&server.base_url).build().expect("client");
+    let (server, _) = serve(Duration::ZERO).await;
+    let client = gptbots_runtime::Client::builder().base_url(server.url()).build().expect("client");
 
-    let error = client.submit(&Echo::new("no key", 0)).await.expect_err("no key configured");
+    let error = client.submit(&shout("no key")).await.expect_err("no key configured");
 
     assert!(matches!(error, Error::MissingKey { .. }), "{error:?}");
-    assert_eq!(server.seen(|s| s.invokes.len()), 0);
+    assert!(server.requests().is_empty());
 }

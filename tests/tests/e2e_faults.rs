@@ -220,6 +220,32 @@ async fn with_retries_on_an_invoke_reaches_the_server_at_most_once_under_faults_
 }
 
 #[tokio::test]
+async fn service_unavailable_with_retry_after_is_a_retryable_http_503() {
+    let (outcome, news, _server) = invoke_through(Fault::ServiceUnavailable { retry_after: 1 }).await;
+    let error = outcome.unwrap_err();
+    assert!(matches!(error, Error::Http { status: 503, .. }), "{error:?}");
+    assert!(error.is_retryable());
+    assert!(news.runs().is_empty());
+}
+
+#[tokio::test]
+async fn with_retries_on_a_503_with_retry_after_is_retried_and_the_run_succeeds() {
+    let (server, news) = news_server().await;
+    news.inject(Fault::ServiceUnavailable { retry_after: 0 });
+    let client = server
+        .client_builder()
+        .retry(RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(5)))
+        .build()
+        .unwrap();
+
+    let run = TodayNews::about("Rust", 1).invoke(&client).await.expect("the second attempt succeeds");
+
+    assert_eq!(run.output, digest("Rust", 1));
+    assert_eq!(news.invocations(), 2);
+    assert_eq!(news.runs().len(), 1, "one paid run");
+}
+
+#[tokio::test]
 async fn with_retries_on_a_429_is_retried_and_the_run_succeeds() {
     let (server, news) = news_server().await;
     news.inject(Fault::TooManyRequests { retry_after: None });

@@ -31,6 +31,8 @@ async fn a_typed_handler_answers_a_typed_run_with_the_scripted_figures() {
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].run_id, run.run_id);
     assert_eq!(runs[0].status, Status::Succeed);
+    assert_eq!((runs[0].cost, runs[0].tokens, runs[0].workflow_name.as_str()), (0.6928, 1745, "todayNews"));
+    assert!(runs[0].end_ms >= Some(runs[0].start_ms));
 }
 
 #[tokio::test]
@@ -80,7 +82,8 @@ async fn an_api_error_with_an_http_error_status_is_an_http_error_with_the_code()
 async fn a_key_of_another_workflow_is_a_workflow_mismatch_naming_both() {
     let server = MockServer::start().await.unwrap();
     server.register(news_handler);
-    let translate = server.register_raw(Translate::ID, |_| async { Ok(json!({ "text": "bonjour" })) });
+    // A workflow outside the catalogue: the server checks the news input against no schema of it.
+    let translate = server.register_raw("wf_translate_raw", |_| async { Ok(json!({ "text": "bonjour" })) });
     let client = Client::builder().base_url(server.url()).workflow_key(TodayNews::ID, translate.key()).build().unwrap();
 
     let error = TodayNews::about("Rust", 1).invoke(&client).await.unwrap_err();
@@ -88,8 +91,8 @@ async fn a_key_of_another_workflow_is_a_workflow_mismatch_naming_both() {
     let Error::WorkflowMismatch { declared, actual, run_id } = &error else {
         panic!("expected WorkflowMismatch, got {error:?}")
     };
-    assert_eq!((declared.as_str(), actual.as_str()), ("wf_today_news", "wf_translate"));
-    assert_eq!(server.run(run_id).expect("the other workflow ran").workflow_id, "wf_translate");
+    assert_eq!((declared.as_str(), actual.as_str()), ("wf_today_news", "wf_translate_raw"));
+    assert_eq!(server.run(run_id).expect("the other workflow ran").workflow_id, "wf_translate_raw");
 }
 
 #[tokio::test]
@@ -290,4 +293,23 @@ async fn broken_http_is_answered_with_a_gptbots_error() {
     assert_eq!((status, body["code"].as_i64()), (404, Some(40348)), "{body}");
     let (status, _) = send_raw("GET", &server.url(), "/v1/workflow/invoke", None, None).await;
     assert_eq!(status, 404, "a wrong method gets the same GPTBots-style answer");
+}
+
+#[tokio::test]
+async fn a_handler_that_panics_fails_its_run_instead_of_dropping_the_connection() {
+    let server = MockServer::start().await.unwrap();
+    server.register(|input: TodayNews| async move {
+        assert!(input.topic != "forbidden", "the topic must not be forbidden");
+        Ok(digest(&input.topic, 1))
+    });
+    let client = server.client();
+
+    let error = TodayNews::about("forbidden", 1).invoke(&client).await.unwrap_err();
+
+    assert!(
+        matches!(&error, Error::RunFailed { excerpt, .. } if excerpt.contains("must not be forbidden")),
+        "{error:?}"
+    );
+    let run = TodayNews::about("allowed", 1).invoke(&client).await.expect("the server carries on");
+    assert_eq!(run.output, digest("allowed", 1));
 }

@@ -46,7 +46,9 @@ fn struct_without_flow_and_with_crate_override() {
     insta::assert_snapshot!(workflow(
         quote!(id = "wf_ping", output = serde_json::Value, crate = "my_app::gptbots"),
         quote! {
-            struct Ping {}
+            struct Ping {
+                message: String,
+            }
         },
     ));
 }

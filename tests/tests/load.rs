@@ -1,5 +1,6 @@
 //! Load: 512 invocations in flight at once against the embedded server, each with its own
 //! input, all completing with the right typed output. Prints the peak memory of the process.
+//! `GPTBOTS_LOAD_IN_FLIGHT=2000` raises the number in flight.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,14 +11,16 @@ use gptbots_tests::{TodayNews, digest};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
-const IN_FLIGHT: usize = 512;
+const DEFAULT_IN_FLIGHT: usize = 512;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn five_hundred_and_twelve_invocations_in_flight_all_complete_with_their_outputs() {
+async fn five_hundred_and_twelve_invocations_in_flight_at_once_all_complete_with_their_outputs() {
+    let in_flight: usize =
+        std::env::var("GPTBOTS_LOAD_IN_FLIGHT").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_IN_FLIGHT);
     let server = MockServer::start().await.unwrap();
     // Every handler waits until all of them have started: the barrier opens only when
-    // IN_FLIGHT invocations are inside the server at the same moment.
-    let all_started = Arc::new(Barrier::new(IN_FLIGHT));
+    // `in_flight` invocations are inside the server at the same moment.
+    let all_started = Arc::new(Barrier::new(in_flight));
     let running = Arc::new(AtomicUsize::new(0));
     let peak_running = Arc::new(AtomicUsize::new(0));
     let news = {
@@ -41,7 +44,7 @@ async fn five_hundred_and_twelve_invocations_in_flight_all_complete_with_their_o
     let rss_before = memory_kib("VmRSS");
 
     let mut calls = JoinSet::new();
-    for i in 0..IN_FLIGHT {
+    for i in 0..in_flight {
         let client = client.clone();
         calls.spawn(async move {
             let input = TodayNews::about(&format!("topic-{i}"), (i % 4) as u32 + 1);
@@ -57,12 +60,12 @@ async fn five_hundred_and_twelve_invocations_in_flight_all_complete_with_their_o
         completed += 1;
     }
 
-    assert_eq!(completed, IN_FLIGHT);
-    assert_eq!(peak_running.load(Ordering::SeqCst), IN_FLIGHT, "all invocations were in flight at once");
-    assert_eq!(news.invocations(), IN_FLIGHT, "each invocation was sent once");
-    assert_eq!(news.runs().len(), IN_FLIGHT);
+    assert_eq!(completed, in_flight);
+    assert_eq!(peak_running.load(Ordering::SeqCst), in_flight, "all invocations were in flight at once");
+    assert_eq!(news.invocations(), in_flight, "each invocation was sent once");
+    assert_eq!(news.runs().len(), in_flight);
     println!(
-        "load: {IN_FLIGHT} invocations in flight at once, {completed} completed with their typed outputs; \
+        "load: {in_flight} invocations in flight at once, {completed} completed with their typed outputs; \
          memory: VmRSS before {} KiB, peak VmHWM {} KiB",
         rss_before.map_or("?".into(), |k| k.to_string()),
         memory_kib("VmHWM").map_or("?".into(), |k| k.to_string()),

@@ -164,7 +164,7 @@ fn disagreements(schema: &Value, parameters: &[StartParameter]) -> Vec<String> {
 }
 
 fn fixture(file: &str) -> Value {
-    let path = format!("{}/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/flows/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"))
 }

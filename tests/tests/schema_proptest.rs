@@ -6,7 +6,8 @@ mod schema_fixtures;
 
 use std::sync::LazyLock;
 
-use gptbots_examples::{DocumentSummary, FileRef, News, NewsDigest, SummariseDocument, SummaryLength, TodayNews};
+use gptbots_examples::{DocumentSummary, News, NewsDigest, SummariseDocument, SummaryLength, TodayNews};
+use gptbots_runtime::File;
 use gptbots_runtime::Workflow;
 use gptbots_runtime::catalogue::WorkflowEntry;
 use gptbots_runtime::input_validation::InputValidator;
@@ -49,15 +50,25 @@ fn today_news() -> impl Strategy<Value = TodayNews> {
         .prop_map(|(topic, max_items, languages)| TodayNews { topic, max_items, languages })
 }
 
-fn file_ref() -> impl Strategy<Value = FileRef> {
-    (any::<String>(), "[a-z]{2,4}", any::<String>()).prop_map(|(url, format, name)| FileRef { url, format, name })
+fn file() -> impl Strategy<Value = File> {
+    let content = prop_oneof![
+        any::<String>().prop_map(|url| File::url(url, "pdf")),
+        "[A-Za-z0-9+/]{0,40}".prop_map(|content| File::base64(content, "png")),
+    ];
+    (content, "[a-z]{2,4}", option::of(any::<String>())).prop_map(|(file, format, name)| {
+        let file = File { format, ..file };
+        match name {
+            Some(name) => file.named(name),
+            None => file,
+        }
+    })
 }
 
 fn summarise_document() -> impl Strategy<Value = SummariseDocument> {
     let length = prop_oneof![Just(SummaryLength::Short), Just(SummaryLength::Medium), Just(SummaryLength::Long)];
-    (file_ref(), length, any::<u8>(), option::of("[a-z]{2}")).prop_map(
-        |(document, length, max_key_points, language)| SummariseDocument { document, length, max_key_points, language },
-    )
+    (file(), length, any::<u8>(), option::of("[a-z]{2}")).prop_map(|(document, length, max_key_points, language)| {
+        SummariseDocument { document, length, max_key_points, language }
+    })
 }
 
 fn language() -> impl Strategy<Value = Language> {

@@ -529,3 +529,23 @@ async fn a_huge_content_length_is_refused_before_reading() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn a_body_that_stalls_times_out_keeps_the_run_id_and_is_not_repeated() {
+    let (url, connections) = raw_server(|mut stream| async move {
+        read_request(&mut stream).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n";
+        let part = r#"{"workflowId":"wf_news","workflowRunId":"run_stall","status":"SUCCEED","output":"#;
+        let _ = stream.write_all(format!("{head}{part}").as_bytes()).await;
+        let _ = stream.flush().await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    })
+    .await;
+    let client = client_for(&url).timeout(Duration::from_millis(300)).build().unwrap();
+
+    let error = news().invoke(&client).await.unwrap_err();
+
+    assert!(matches!(error, Error::Timeout { after, .. } if after == Duration::from_millis(300)), "{error:?}");
+    assert_eq!(error.run_id(), Some("run_stall"));
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}

@@ -26,6 +26,8 @@ struct Found {
     flow: Option<LitStr>,
     krate: Option<Path>,
     seen: Vec<Ident>,
+    /// Known keys suggested for misspelt ones: not reported missing a second time.
+    suggested: Vec<&'static str>,
 }
 
 /// Parses `args`, reporting every problem in `errors`; `None` when `id` or `output` is unusable.
@@ -37,13 +39,15 @@ pub fn parse(args: TokenStream, errors: &mut Errors) -> Option<WorkflowArgs> {
     };
     // `parse_all` never fails: it records errors and moves on to the next argument.
     let _ = parser.parse2(args);
-    if found.id.is_none() && !found.seen.iter().any(|key| key == "id") {
+    let mentioned =
+        |found: &Found, key: &str| found.seen.iter().any(|seen| seen == key) || found.suggested.contains(&key);
+    if found.id.is_none() && !mentioned(&found, "id") {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `id`: add `id = \"<workflow id>\"` (the id from the workflow's Integration > API page)",
         ));
     }
-    if found.output.is_none() && !found.seen.iter().any(|key| key == "output") {
+    if found.output.is_none() && !mentioned(&found, "output") {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `output`: add `output = <type>`, the type the End node's output decodes into",
@@ -59,24 +63,28 @@ pub fn parse(args: TokenStream, errors: &mut Errors) -> Option<WorkflowArgs> {
 
 fn parse_all(input: ParseStream, found: &mut Found, errors: &mut Errors) {
     while !input.is_empty() {
-        let key = match input.call(Ident::parse_any) {
-            Ok(key) => key,
+        match input.call(Ident::parse_any) {
+            Ok(key) => {
+                if let Err(err) = argument(input, &key, found) {
+                    errors.push(err);
+                    skip_to_comma(input);
+                }
+            }
             Err(_) => {
                 errors.push(input.error("expected an argument such as `id = \"wf_...\"`: write `key = value` pairs"));
                 skip_to_comma(input);
-                continue;
             }
-        };
-        if let Err(err) = argument(input, &key, found) {
-            errors.push(err);
-            skip_to_comma(input);
         }
         if input.is_empty() {
             break;
         }
+        // A missing comma is reported, then the next argument is read as if it were there.
         if input.parse::<Token![,]>().is_err() {
             errors.push(input.error("expected `,` between arguments: separate them like `id = \"...\", output = T`"));
-            skip_to_comma(input);
+            if !input.peek(Ident::peek_any) {
+                skip_to_comma(input);
+                let _ = input.parse::<Token![,]>();
+            }
         }
     }
 }
@@ -85,7 +93,10 @@ fn argument(input: ParseStream, key: &Ident, found: &mut Found) -> syn::Result<(
     let name = key.to_string();
     if !KEYS.contains(&name.as_str()) {
         let hint = match suggest::closest(&name, KEYS) {
-            Some(close) => format!("did you mean `{close}`?"),
+            Some(close) => {
+                found.suggested.extend(KEYS.iter().find(|key| **key == close));
+                format!("did you mean `{close}`?")
+            }
             None => "the arguments are `id`, `output`, `flow` and `crate`".to_owned(),
         };
         return Err(syn::Error::new(key.span(), format!("unknown argument `{name}` of `#[workflow]`: {hint}")));

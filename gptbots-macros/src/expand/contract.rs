@@ -6,63 +6,68 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{DeriveInput, LitStr, Type};
+use syn::{LitStr, Type};
 
 use super::errors::Errors;
 use super::flow::{self, EndOutput, Flow};
 use super::input::WireField;
+use super::serde_attrs::RenameRule;
 use super::suggest;
 
 /// What the struct is checked against, and what to check with.
 pub struct Contract<'a> {
-    pub flow_path: &'a LitStr,
+    pub flow_path: Option<&'a LitStr>,
     pub krate: &'a syn::Path,
     pub output: &'a Type,
 }
 
-/// The checks for `input` against the `.flow` file; errors that need no type go to `errors`.
-pub fn checks(contract: &Contract, input: &DeriveInput, fields: &[WireField], errors: &mut Errors) -> TokenStream {
-    let shown = contract.flow_path.value();
-    let full = resolve(&shown);
-    let loaded = flow::load(&full, &shown);
+/// What the checks of one struct consist of.
+#[derive(Default)]
+pub struct Checks {
+    /// Statements of the checking function: one assertion per field and bound.
+    pub statements: TokenStream,
+    /// Items beside it: the file tracking and the output check.
+    pub items: TokenStream,
+}
+
+/// The checks of `fields` against the `.flow` file, if any; errors that need no type checking
+/// go to `errors`.
+pub fn checks(contract: &Contract, ident: &Ident, fields: &[WireField], errors: &mut Errors) -> Checks {
+    let Some(flow_path) = contract.flow_path else {
+        let statements = fields.iter().filter(|f| !f.flatten).map(|f| any_parameter(contract.krate, f.ty)).collect();
+        return Checks { statements, items: TokenStream::new() };
+    };
+    let shown = flow_path.value();
+    let loaded = flow::load(&resolve(&shown), &shown);
     let flow = match loaded.as_ref() {
         Ok(flow) => flow,
         Err(message) => {
-            errors.push_at(contract.flow_path, message);
-            return TokenStream::new();
+            errors.push_at(flow_path, message);
+            return Checks::default();
         }
     };
     let krate = contract.krate;
-    let track = track_file(contract.flow_path, &shown);
-    let field_checks = check_fields(flow, &shown, &input.ident, fields, krate, errors);
-    let output_check = match &flow.end {
-        EndOutput::Variables(variables) => {
-            let output = contract.output;
-            let krate = super::respan(krate, output.span());
-            quote_spanned! {output.span()=>
-                const _: () = #krate::__private::contract::assert_output_fields::<#output>(&[#(#variables),*]);
-            }
-        }
-        EndOutput::Other => TokenStream::new(),
-    };
-    let (impl_generics, _, where_clause) = input.generics.split_for_impl();
-    quote! {
-        const _: () = {
-            #track
-            #[allow(dead_code, clippy::needless_borrow)]
-            fn __gptbots_contract #impl_generics () #where_clause {
-                // One of the two is picked per field; see `contract::Presence`.
-                #[allow(unused_imports)]
-                use #krate::__private::contract::{OptionPresence as _, PlainPresence as _};
-                #field_checks
-            }
-            #output_check
-        };
+    let mut items = track_file(flow_path, &shown);
+    if let EndOutput::Variables(variables) = &flow.end {
+        let output = contract.output;
+        let krate = super::respan(krate, output.span());
+        items.extend(quote_spanned! {output.span()=>
+            const _: () = #krate::__private::contract::assert_output_fields::<#output>(&[#(#variables),*]);
+        });
     }
+    let statements = check_fields(flow, &shown, ident, fields, krate, errors);
+    Checks { statements, items }
 }
 
-/// `flow` paths are relative to the crate's manifest directory, like `include_str!` paths of
-/// build scripts; an absolute path is used as is.
+/// The check of a field whose parameter type is unknown: it must at least serialize.
+fn any_parameter(krate: &syn::Path, ty: &Type) -> TokenStream {
+    let span = ty.span();
+    let krate = super::respan(krate, span);
+    quote_spanned! {span=> #krate::__private::contract::assert::start_parameter::<#ty>(); }
+}
+
+/// `flow` paths are relative to the crate's manifest directory (where its `Cargo.toml` is), so
+/// they do not depend on which file the struct is in; an absolute path is used as is.
 fn resolve(path: &str) -> PathBuf {
     let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
     base.join(path)
@@ -96,21 +101,29 @@ fn check_fields(
     errors: &mut Errors,
 ) -> TokenStream {
     let mut checks = TokenStream::new();
+    // Parameters suggested for misspelt fields: reported once, not also as missing.
+    let mut suggested = Vec::new();
     for field in fields.iter().filter(|f| !f.flatten) {
         let Some(param) = flow.start.iter().find(|p| p.name == field.name) else {
-            errors.push_at(field.ident, unknown_field(field, shown, flow));
+            let close = suggest::closest(&field.name, flow.start.iter().map(|p| p.name.as_str()));
+            errors.push_at(field.ident, unknown_field(field, shown, flow, close));
+            suggested.extend(close);
             continue;
         };
         let ty = field.ty;
         let span = ty.span();
-        let krate = super::respan(krate, span);
-        if let Some(kind) = param.kind {
-            let assertion = Ident::new(kind.assertion(), Span::call_site());
-            checks.extend(quote_spanned! {span=>
-                #krate::__private::contract::assert::#assertion::<#ty>();
-            });
+        match param.kind {
+            Some(kind) => {
+                let assertion = Ident::new(kind.assertion(), Span::call_site());
+                let krate = super::respan(krate, span);
+                checks.extend(quote_spanned! {span=>
+                    #krate::__private::contract::assert::#assertion::<#ty>();
+                });
+            }
+            None => checks.extend(any_parameter(krate, ty)),
         }
         if param.must_be_sent() {
+            let krate = super::respan(krate, span);
             checks.extend(quote_spanned! {span=>
                 (&#krate::__private::contract::Presence::<#ty>::new()).assert_required();
             });
@@ -122,6 +135,7 @@ fn check_fields(
             .start
             .iter()
             .filter(|p| p.must_be_sent() && !fields.iter().any(|f| f.name == p.name))
+            .filter(|p| !suggested.contains(&p.name.as_str()))
             .map(|p| format!("`{}` ({})", p.name, if p.type_name.is_empty() { "no type" } else { &p.type_name }))
             .collect();
         if !missing.is_empty() {
@@ -139,7 +153,7 @@ fn check_fields(
     checks
 }
 
-fn unknown_field(field: &WireField, shown: &str, flow: &Flow) -> String {
+fn unknown_field(field: &WireField, shown: &str, flow: &Flow, close: Option<&str>) -> String {
     let listed = if flow.start.is_empty() {
         "it has none".to_owned()
     } else {
@@ -148,9 +162,17 @@ fn unknown_field(field: &WireField, shown: &str, flow: &Flow) -> String {
     };
     let sent_as = if *field.ident == field.name { String::new() } else { format!(" (sent as `{}`)", field.name) };
     let head = format!("field `{}`{sent_as} is not a Start parameter of `{shown}` ({listed})", field.ident);
-    match suggest::closest(&field.name, flow.start.iter().map(|p| p.name.as_str())) {
+    match close {
         Some(close) => {
-            format!("{head}: did you mean `{close}`? rename the field or add `#[serde(rename = \"{close}\")]`")
+            let rust_name = field.ident.to_string();
+            match RenameRule::ALL.iter().find(|(_, rule)| rule.apply(&rust_name) == close) {
+                Some((rule, _)) => format!(
+                    "{head}: did you mean `{close}`? add `#[serde(rename_all = \"{rule}\")]` to the struct, or `#[serde(rename = \"{close}\")]` to the field"
+                ),
+                None => {
+                    format!("{head}: did you mean `{close}`? rename the field or add `#[serde(rename = \"{close}\")]`")
+                }
+            }
         }
         None => format!("{head}: remove the field, or leave it out of the input with `#[serde(skip)]`"),
     }

@@ -39,7 +39,7 @@ impl StartParam {
 pub enum EndOutput {
     /// `outputType: VARIABLE`: a JSON object with these variables.
     Variables(Vec<String>),
-    /// `outputType: TEXT` or anything else: nothing to check fields against.
+    /// `outputType: TEXT`, anything else, or variables without names: nothing to check against.
     Other,
 }
 
@@ -142,7 +142,7 @@ pub fn load(path: &Path, shown: &str) -> Arc<Result<Flow, String>> {
 
 fn unreadable(path: &Path, shown: &str, err: &std::io::Error) -> String {
     format!(
-        "cannot read `{shown}` ({err}; looked at `{}`): the path is relative to the directory of the crate's Cargo.toml",
+        "cannot read `{shown}` ({err}; looked at `{}`): check the path, which is relative to the directory of the crate's Cargo.toml",
         path.display()
     )
 }
@@ -191,7 +191,7 @@ fn start_params(start: &Value, shown: &str) -> Result<Vec<StartParam>, String> {
     for (i, param) in start.get("outputs").map(Value::as_array).unwrap_or_default().iter().enumerate() {
         let Some(name) = param.get("name").and_then(Value::as_str) else {
             return Err(format!(
-                "Start parameter #{} in `{shown}` has no `name`: give it a name in GPTBots and export the workflow again",
+                "parameter #{} of the Start node in `{shown}` has no `name`: give it a name in GPTBots and export the workflow again",
                 i + 1
             ));
         };
@@ -214,17 +214,14 @@ fn start_params(start: &Value, shown: &str) -> Result<Vec<StartParam>, String> {
 
 fn end_output(end: &Value) -> EndOutput {
     let output_type = end.get("endParam").and_then(|p| p.get("outputType")).and_then(Value::as_str);
-    match output_type {
-        Some(t) if t.eq_ignore_ascii_case("VARIABLE") => EndOutput::Variables(
-            end.get("inputs")
-                .map(Value::as_array)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|input| input.get("name").and_then(Value::as_str).map(str::to_owned))
-                .collect(),
-        ),
-        _ => EndOutput::Other,
+    if !output_type.is_some_and(|t| t.eq_ignore_ascii_case("VARIABLE")) {
+        return EndOutput::Other;
     }
+    let inputs = end.get("inputs").map(Value::as_array).unwrap_or_default();
+    let names: Option<Vec<String>> =
+        inputs.iter().map(|input| input.get("name").and_then(Value::as_str).map(str::to_owned)).collect();
+    // A variable without a name leaves the End node's keys unknown: nothing is checked.
+    names.map_or(EndOutput::Other, EndOutput::Variables)
 }
 
 fn is_true(value: Option<&Value>) -> bool {
@@ -232,5 +229,60 @@ fn is_true(value: Option<&Value>) -> bool {
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(start_outputs: &str, end: &str) -> Result<Flow, String> {
+        parse(
+            &format!(
+                r#"{{"workflow": {{"workflowNodes": [
+                    {{"type": "start", "llmParam": {{"prompt": "ignored"}}, "outputs": [{start_outputs}]}},
+                    {end}
+                ]}}}}"#
+            ),
+            "test.flow",
+        )
+    }
+
+    #[test]
+    fn reads_parameters_with_required_flags_defaults_and_types() {
+        let flow = flow(
+            r#"{"name": "topic", "type": "string", "required": true},
+               {"name": "limit", "type": "INTEGER", "required": "true", "defaultValue": 10},
+               {"name": "tone", "type": "STRING", "required": true, "default": ""},
+               {"name": "vector", "type": "EMBEDDING"}"#,
+            r#"{"type": "END", "endParam": {"outputType": "TEXT"}}"#,
+        )
+        .unwrap();
+        let summary: Vec<_> =
+            flow.start.iter().map(|p| (p.name.as_str(), p.kind, p.required, p.must_be_sent())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("topic", Some(Kind::String), true, true),
+                ("limit", Some(Kind::Integer), true, false),
+                ("tone", Some(Kind::String), true, true),
+                ("vector", None, false, false),
+            ]
+        );
+        assert_eq!(flow.end, EndOutput::Other);
+    }
+
+    #[test]
+    fn a_variable_end_node_lists_its_variables() {
+        let end = r#"{"type": "END", "endParam": {"outputType": "variable"}, "inputs": [{"name": "news"}, {"name": "total"}]}"#;
+        assert_eq!(flow("", end).unwrap().end, EndOutput::Variables(vec!["news".into(), "total".into()]));
+        let unnamed = r#"{"type": "END", "endParam": {"outputType": "VARIABLE"}, "inputs": [{"value": "x"}]}"#;
+        assert_eq!(flow("", unnamed).unwrap().end, EndOutput::Other);
+    }
+
+    #[test]
+    fn a_parameter_without_a_name_is_an_error_naming_the_file() {
+        let err = flow(r#"{"type": "STRING"}"#, r#"{"type": "END"}"#).unwrap_err();
+        assert!(err.starts_with("parameter #1 of the Start node in `test.flow` has no `name`"), "{err}");
     }
 }

@@ -198,62 +198,69 @@ impl Reader<'_> {
     }
 
     /// Checks a value without building it: most of a large export is prompts and node
-    /// settings the contract never reads.
+    /// settings the contract never reads. Proc macros are compiled without optimisation, so
+    /// this loop avoids method calls and iterator adapters per byte.
     fn skip(&mut self, depth: usize) -> Result<(), JsonError> {
         match self.peek() {
             Some(b'"') => self.skip_string(),
             Some(b'{' | b'[') => {
-                // Skipping whole containers keeps the work to one pass over the bytes; nesting
-                // is tracked with a stack of the closers expected.
-                let mut closers = Vec::new();
-                loop {
-                    match self.peek() {
-                        Some(b'{') => {
-                            closers.push(b'}');
-                            self.pos += 1;
+                let bytes = self.bytes;
+                let mut pos = self.pos;
+                // The closers expected, innermost last.
+                let mut closers: Vec<u8> = Vec::new();
+                while pos < bytes.len() {
+                    let byte = bytes[pos];
+                    pos += 1;
+                    match byte {
+                        b'"' => {
+                            while pos < bytes.len() && bytes[pos] != b'"' {
+                                pos += if bytes[pos] == b'\\' { 2 } else { 1 };
+                            }
+                            if pos >= bytes.len() {
+                                self.pos = bytes.len();
+                                return Err(self.error("unterminated string"));
+                            }
+                            pos += 1;
                         }
-                        Some(b'[') => {
-                            closers.push(b']');
-                            self.pos += 1;
+                        b'{' | b'[' => {
+                            closers.push(if byte == b'{' { b'}' } else { b']' });
+                            if closers.len() + depth > MAX_DEPTH {
+                                self.pos = pos - 1;
+                                return Err(self.error("nesting too deep"));
+                            }
                         }
-                        Some(close @ (b'}' | b']')) => {
-                            if closers.pop() != Some(close) {
+                        b'}' | b']' => {
+                            if closers.pop() != Some(byte) {
+                                self.pos = pos - 1;
                                 return Err(self.error("mismatched bracket"));
                             }
-                            self.pos += 1;
                             if closers.is_empty() {
+                                self.pos = pos;
                                 return Ok(());
                             }
                         }
-                        Some(b'"') => self.skip_string()?,
-                        Some(_) => self.pos += 1,
-                        None => return Err(self.error("unexpected end of file")),
-                    }
-                    if closers.len() + depth > MAX_DEPTH {
-                        return Err(self.error("nesting too deep"));
+                        _ => {}
                     }
                 }
+                self.pos = bytes.len();
+                Err(self.error("unexpected end of file"))
             }
             _ => self.value(depth).map(drop),
         }
     }
 
     fn skip_string(&mut self) -> Result<(), JsonError> {
-        self.pos += 1;
-        loop {
-            let rest = &self.bytes[self.pos..];
-            match rest.iter().position(|&b| b == b'"' || b == b'\\') {
-                Some(i) if rest[i] == b'"' => {
-                    self.pos += i + 1;
-                    return Ok(());
-                }
-                Some(i) => self.pos += i + 2,
-                None => {
-                    self.pos = self.bytes.len();
-                    return Err(self.error("unterminated string"));
-                }
-            }
+        let bytes = self.bytes;
+        let mut pos = self.pos + 1;
+        while pos < bytes.len() && bytes[pos] != b'"' {
+            pos += if bytes[pos] == b'\\' { 2 } else { 1 };
         }
+        if pos >= bytes.len() {
+            self.pos = bytes.len();
+            return Err(self.error("unterminated string"));
+        }
+        self.pos = pos + 1;
+        Ok(())
     }
 
     fn string(&mut self) -> Result<String, JsonError> {
@@ -351,6 +358,26 @@ mod tests {
         let err = parse("{\n  \"a\": 1\n  \"b\": 2\n}", &all).unwrap_err();
         assert_eq!((err.line, err.column), (3, 3));
         assert_eq!(err.message, "expected `,` or `}` in an object");
+    }
+
+    #[test]
+    fn every_truncation_of_an_export_is_an_error_not_a_panic() {
+        let text =
+            r#"{"workflow": {"workflowNodes": [{"type": "START", "x": "a\"b\u00e9", "n": [-1.5e3, true, null]}]}}"#;
+        // Keeps only what `.flow` parsing keeps, so the skipping path sees the rest.
+        let keep_workflow = |depth: usize, key: &str| match depth {
+            0 => key == "workflow",
+            1 => key == "workflowNodes",
+            3 => key == "type",
+            _ => true,
+        };
+        for end in 0..text.len() {
+            if let Some(prefix) = text.get(..end) {
+                assert!(parse(prefix, &all).is_err(), "{prefix}");
+                assert!(parse(prefix, &keep_workflow).is_err(), "{prefix}");
+            }
+        }
+        assert!(parse(text, &all).is_ok());
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod serde_attrs;
 mod suggest;
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput};
 
@@ -40,7 +40,10 @@ pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
     let krate = args.as_ref().map_or(&default_krate, |args| &args.krate);
     let generics_ok = input::check_generics(&input, &mut errors);
     let fields = input::wire_fields(&input, Role::Input, &mut errors);
-    let derives = (!matches!(input.data, Data::Union(_))).then(|| derives(krate));
+    // Derives on a union or a struct with const parameters fail in ways that only repeat the
+    // errors above.
+    let derivable = !matches!(input.data, Data::Union(_)) && input.generics.const_params().next().is_none();
+    let derives = derivable.then(|| derives(krate));
     let body = match (&args, &fields) {
         (Some(args), Some(fields)) if generics_ok => implementation(args, &input, fields, &mut errors),
         _ => TokenStream::new(),
@@ -104,29 +107,33 @@ fn implementation(
     let vis = &input.vis;
     let name = ident.to_string();
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    // A struct with lifetimes is listed with them all `'static`.
+    // A struct with lifetimes is listed with them all `'static`. The entry demands that the
+    // output be a `WorkflowOutput`: spanning it on `output = ...` puts that error there.
     let catalogue_entry = {
         let lifetimes = input.generics.lifetimes().map(|_| quote!('static));
         let listed = if input.generics.params.is_empty() { quote!(#ident) } else { quote!(#ident<#(#lifetimes),*>) };
+        let span = output.span();
+        let entry = respan(&quote!(#krate::__private::WorkflowEntry::of::<#listed>()), span);
         quote! {
             #krate::__private::inventory::submit! {
-                #krate::__private::WorkflowEntry::of::<#listed>()
+                #entry
             }
         }
     };
-    // Naming the output through `WorkflowOutput` turns an output type that cannot be decoded
-    // into one readable error on `output = ...` instead of one raw serde error per use.
-    let output_check = {
-        let span = output.span();
-        let krate = respan(krate, span);
-        quote_spanned! {span=>
-            const _: () = #krate::__private::contract::assert::output::<#output>();
-        }
+    let contract = contract::Contract { flow_path: flow.as_ref(), krate, output };
+    let contract::Checks { statements, items } = contract::checks(&contract, ident, fields, errors);
+    let checks = quote! {
+        const _: () = {
+            #items
+            #[allow(dead_code, clippy::needless_borrow)]
+            fn __gptbots_contract #impl_generics () #where_clause {
+                // Method lookup picks one of the two per field; see `contract::Presence`.
+                #[allow(unused_imports)]
+                use #krate::__private::contract::{OptionPresence as _, PlainPresence as _};
+                #statements
+            }
+        };
     };
-    let contract = flow.as_ref().map(|flow_path| {
-        let contract = contract::Contract { flow_path, krate, output };
-        contract::checks(&contract, input, fields, errors)
-    });
     quote! {
         #catalogue_entry
 
@@ -149,7 +156,6 @@ fn implementation(
             }
         }
 
-        #output_check
-        #contract
+        #checks
     }
 }

@@ -35,6 +35,10 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 const FIELDS: &'static [&'static str] = &[#(#names),*];
                 const NOT_IN_END_NODE: &'static [&'static str] = &[#(#messages),*];
             }
+
+            // A struct with named fields serializes to a JSON object, so it can also be an
+            // OBJECT Start parameter of another workflow.
+            impl #impl_generics #krate::__private::contract::ObjectParam for #ident #ty_generics #where_clause {}
         }
     });
     let errors = errors.to_compile_errors();

@@ -25,6 +25,18 @@ pub enum RenameRule {
 }
 
 impl RenameRule {
+    /// Every rule, by its serde name.
+    pub const ALL: [(&'static str, RenameRule); 8] = [
+        ("camelCase", RenameRule::Camel),
+        ("PascalCase", RenameRule::Pascal),
+        ("snake_case", RenameRule::Snake),
+        ("SCREAMING_SNAKE_CASE", RenameRule::ScreamingSnake),
+        ("kebab-case", RenameRule::Kebab),
+        ("SCREAMING-KEBAB-CASE", RenameRule::ScreamingKebab),
+        ("lowercase", RenameRule::Lower),
+        ("UPPERCASE", RenameRule::Upper),
+    ];
+
     fn from_name(name: &str) -> Option<Self> {
         Some(match name {
             "lowercase" => RenameRule::Lower,

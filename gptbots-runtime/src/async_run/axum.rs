@@ -13,7 +13,9 @@ use crate::{Error, Workflow};
 /// `async fn done(callback: Callback<TodayNews>) -> StatusCode`.
 ///
 /// The body is read within axum's request body limit (2 MB by default, raise it with
-/// `DefaultBodyLimit`). A body that is not about a run is refused with 400.
+/// `DefaultBodyLimit`). A body that is not about a run is refused with 400. GPTBots does not
+/// document what a `GET` webhook carries; when it carries no run, resume from the run id stored
+/// at submit instead.
 impl<S, W> FromRequest<S> for Callback<W>
 where
     S: Send + Sync,

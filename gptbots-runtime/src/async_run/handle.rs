@@ -26,9 +26,8 @@ pub struct RunHandle<W> {
     workflow: PhantomData<fn() -> W>,
 }
 
-/// What one query of a run found.
+/// What one query of a run found: the run has either finished or not.
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub enum RunState<O> {
     /// The run has not finished: `PENDING`, `RUNNING`, or a status this crate does not know.
     InProgress(Status),
@@ -81,13 +80,14 @@ impl<W: Workflow> RunHandle<W> {
     /// future stops polling at once and leaves the run untouched.
     pub async fn wait(&self) -> Result<Run<W::Output>, Error> {
         let span = tracing::info_span!("gptbots.wait", workflow_id = W::ID, run_id = self.run_id.as_str());
-        self.wait_until(Instant::now() + self.policy.deadline_duration()).instrument(span).await
+        self.wait_until(after(self.policy.deadline_duration())).instrument(span).await
     }
 
     async fn wait_until(&self, deadline: Instant) -> Result<Run<W::Output>, Error> {
         let mut last_status = None;
         let mut last_error: Option<Box<Error>> = None;
-        for attempt in 0u32.. {
+        let mut attempt = 0u32;
+        loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 break;
@@ -105,7 +105,8 @@ impl<W: Workflow> RunHandle<W> {
                 }
                 Err(error) => return Err(error),
             }
-            let wake = Instant::now() + self.policy.delay(attempt);
+            let wake = after(self.policy.delay(attempt));
+            attempt = attempt.saturating_add(1);
             tokio::time::sleep_until(wake.min(deadline)).await;
         }
         Err(Error::Deadline {
@@ -141,6 +142,13 @@ impl<W: Workflow> RunHandle<W> {
             Err(error) => Err(error.with_run_id(&self.run_id).redact(key.expose_secret())),
         }
     }
+}
+
+/// The instant `duration` from now; a duration too long to represent means "never".
+fn after(duration: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+    let now = Instant::now();
+    now.checked_add(duration).unwrap_or_else(|| now + CENTURY)
 }
 
 impl<W> Clone for RunHandle<W> {

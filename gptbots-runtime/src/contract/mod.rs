@@ -18,6 +18,7 @@
 //!
 //! | `.flow` type | marker trait | implemented for |
 //! |---|---|---|
+//! | any, or unknown | [`StartParameter`] | every `Serialize` type |
 //! | `STRING`, `DATETIME` | [`StringParam`] | `String`, `str`, `Cow<str>`, `char`, `Box<str>`, `Rc<str>`, `Arc<str>` |
 //! | `INTEGER` | [`IntegerParam`] | `i8` to `i128`, `u8` to `u128`, `isize`, `usize`, `NonZero` integers |
 //! | `NUMBER` | [`NumberParam`] | `f32`, `f64` and every integer type |
@@ -39,7 +40,7 @@ pub use file::{File, FileContent};
 pub use output::{OutputFields, WorkflowOutput, assert_output_fields};
 pub use params::{
     ArrayBooleanParam, ArrayFileParam, ArrayIntegerParam, ArrayNumberParam, ArrayObjectParam, ArrayParam,
-    ArrayStringParam, BooleanParam, FileParam, IntegerParam, NumberParam, ObjectParam, StringParam,
+    ArrayStringParam, BooleanParam, FileParam, IntegerParam, NumberParam, ObjectParam, StartParameter, StringParam,
 };
 pub use presence::{NotOption, OptionPresence, PlainPresence, Presence};
 
@@ -50,6 +51,7 @@ pub mod assert {
     #![allow(missing_docs)]
     use super::*;
 
+    pub const fn start_parameter<T: StartParameter + ?Sized>() {}
     pub const fn string<T: StringParam + ?Sized>() {}
     pub const fn integer<T: IntegerParam + ?Sized>() {}
     pub const fn number<T: NumberParam + ?Sized>() {}
@@ -62,5 +64,4 @@ pub mod assert {
     pub const fn array_boolean<T: ArrayBooleanParam + ?Sized>() {}
     pub const fn array_object<T: ArrayObjectParam + ?Sized>() {}
     pub const fn array_file<T: ArrayFileParam + ?Sized>() {}
-    pub const fn output<T: WorkflowOutput>() {}
 }

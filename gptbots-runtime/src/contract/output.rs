@@ -10,12 +10,11 @@ use serde::de::DeserializeOwned;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the output of a workflow",
     label = "the End node's output is decoded into this type",
-    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}` (it derives `Deserialize` and `JsonSchema`)"
+    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}`: an output needs `Deserialize` and `JsonSchema`, which it derives"
 )]
 pub trait WorkflowOutput {
-    /// `Self`. Generated code names the output type through this projection: its bounds hold
-    /// even when `Self` has no impl, so an unfit output gives this trait's one error instead of
-    /// raw serde and schema errors at every use.
+    /// `Self`, with the bounds an output needs: code generic over outputs names the type as
+    /// `<T as WorkflowOutput>::Itself` to rely on them.
     type Itself: DeserializeOwned + JsonSchema + Send + 'static;
 }
 
@@ -29,7 +28,7 @@ impl<T: DeserializeOwned + JsonSchema + Send + 'static> WorkflowOutput for T {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not list its fields, so they cannot be checked against the End node",
     label = "the workflow's End node returns variables",
-    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}` so the compiler checks its fields against the End node's variables"
+    note = "make the output a struct with `#[gptbots_runtime::workflow_output]`, so the compiler checks its fields against the End node's variables, or a map or `serde_json::Value` to accept any variables"
 )]
 pub trait OutputFields {
     /// The wire names of the fields that must be End-node variables.

@@ -8,6 +8,18 @@ use std::sync::Arc;
 
 use super::File;
 
+/// A type that can be sent as a Start parameter at all: anything `Serialize`. Checked for the
+/// fields whose parameter type is not known (no `flow`, or a type this crate does not know).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be sent as a Start parameter",
+    label = "does not serialize to JSON",
+    note = "use a type that implements `serde::Serialize`: a string, number, `bool`, list, map, `gptbots_runtime::File`, or your own type with `#[derive(serde::Serialize)]`"
+)]
+pub trait StartParameter {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize + ?Sized> StartParameter for T {}
+
 /// A type that serializes to a JSON string: fits a `STRING` (or `DATETIME`) Start parameter.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not fit a STRING Start parameter",
@@ -42,11 +54,12 @@ pub trait BooleanParam {}
 
 /// A type that serializes to a JSON object: fits an `OBJECT` Start parameter.
 ///
-/// Implement it for your own structs: `impl ObjectParam for Address {}`.
+/// `#[workflow_output]` implements it (and derives the serde and schema traits an input field
+/// needs); for other types of your own, implement it: `impl ObjectParam for Address {}`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not fit an OBJECT Start parameter",
     label = "expected a struct or map type",
-    note = "use a map or `serde_json::Value`, or add `impl gptbots_runtime::contract::ObjectParam for {Self} {{}}` if it serializes to a JSON object"
+    note = "add `#[gptbots_runtime::workflow_output]` to `{Self}`, or `impl gptbots_runtime::contract::ObjectParam for {Self} {{}}` if it serializes to a JSON object, or use a map or `serde_json::Value`"
 )]
 pub trait ObjectParam {}
 

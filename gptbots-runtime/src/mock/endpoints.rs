@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::handler::{Rejection, RejectionKind};
+use super::handler::{self, Rejection, RejectionKind};
 use super::input_check::check_input;
 use super::registry::Registered;
 use super::runs::{MockRun, now_ms};
@@ -134,7 +134,7 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
         return Reply::ok(ack);
     }
     tokio::time::sleep(workflow.script.latency).await;
-    let result = (workflow.handler)(run.input.clone()).await;
+    let result = handler::call(&workflow.handler, run.input.clone()).await;
     match finish(run, result) {
         Ok(run) => {
             let body = run.to_json();
@@ -168,7 +168,7 @@ async fn run_async(state: Arc<Shared>, workflow: Registered, run: MockRun, webho
     let half = workflow.script.latency / 2;
     tokio::time::sleep(half).await;
     state.runs.update(&run.run_id, |run| run.status = Status::Running);
-    let result = (workflow.handler)(run.input.clone()).await;
+    let result = handler::call(&workflow.handler, run.input.clone()).await;
     tokio::time::sleep(workflow.script.latency.saturating_sub(half)).await;
     let run_id = run.run_id.clone();
     let finished = match finish(run.clone(), result) {

@@ -49,6 +49,12 @@ pub enum Fault {
     /// This HTTP status (e.g. 500, 502, 503, 504) with a GPTBots `{"code": 50000, ...}` body.
     /// The workflow does not run.
     Status(u16),
+    /// HTTP 503 with `Retry-After: <seconds>` and a `{code, message}` body, as a server that
+    /// sheds load says "not now". The workflow does not run.
+    ServiceUnavailable {
+        /// The `Retry-After` header in whole seconds.
+        retry_after: u64,
+    },
     /// The workflow runs; the answer starts only after this delay.
     SlowHeaders(Duration),
     /// The workflow runs; the headers come at once, the body trickles in eight pieces spread
@@ -88,7 +94,11 @@ impl Fault {
     pub fn runs_workflow(&self) -> bool {
         !matches!(
             self,
-            Fault::HtmlErrorPage(_) | Fault::TooManyRequests { .. } | Fault::Status(_) | Fault::ApiErrorInOk { .. }
+            Fault::HtmlErrorPage(_)
+                | Fault::TooManyRequests { .. }
+                | Fault::ServiceUnavailable { .. }
+                | Fault::Status(_)
+                | Fault::ApiErrorInOk { .. }
         )
     }
 }

@@ -126,3 +126,32 @@ where
         Box::pin(async move { handler(input).await })
     })
 }
+
+/// Runs a handler in a task of its own, so that a handler that panics (an `assert!` in a test
+/// handler, say) fails its run instead of dropping the connection.
+pub(super) async fn call(handler: &ErasedHandler, input: Value) -> HandlerResult<Value> {
+    let mut task = AbortOnDrop(tokio::spawn(handler(input)));
+    match (&mut task.0).await {
+        Ok(result) => result,
+        Err(error) => {
+            let message = match error.try_into_panic() {
+                Ok(panic) => panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".to_owned()),
+                Err(_) => "it was cancelled".to_owned(),
+            };
+            Err(Rejection::failed(format!("the workflow's handler panicked: {message}")))
+        }
+    }
+}
+
+/// Stops the handler's task when the request is abandoned (e.g. the server is dropped).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

@@ -18,10 +18,10 @@
 //!
 //! ```
 //! use gptbots_runtime::mock::{MockServer, Rejection};
-//! use gptbots_runtime::{Error, workflow};
-//! use serde::{Deserialize, Serialize};
+//! use gptbots_runtime::{Error, workflow, workflow_output};
 //!
-//! #[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
+//! #[workflow_output]
+//! #[derive(Debug)]
 //! pub struct Summary { text: String }
 //!
 //! #[workflow(id = "wf_summarize", output = Summary)]
@@ -59,11 +59,14 @@
 //!   answered HTTP 401 `{"code": 40127, ...}`. A key of another workflow runs that other
 //!   workflow, as on GPTBots (the client then reports the mismatch).
 //! - **Input.** A body that is not JSON, or has no `input` object, is answered HTTP 400
-//!   `{"code": 40000, "message": ...}` naming the field; so is an input a typed handler's type
-//!   does not accept.
+//!   `{"code": 40000, "message": ...}` naming the field; so is an input that does not fit the
+//!   workflow's input schema from the [catalogue](crate::catalogue) (see
+//!   [`input_validation`](crate::input_validation)), or that a typed handler's type does not
+//!   accept.
 //! - **Runs.** A handler's output becomes a `SUCCEED` run; [`Rejection::failed`] a `FAILED`
 //!   run; [`Rejection::api_error`] and [`Rejection::http_error`] answer `{code, message}`
-//!   without a run. Cost, tokens, name, version and latency are scripted per workflow on
+//!   without a run; a handler that panics fails its run. Cost, tokens, name, version and
+//!   latency are scripted per workflow on
 //!   [`MockWorkflow`]. Every run can be fetched with `query/result` (an unknown run id, or one
 //!   of another workflow, is answered HTTP 404 `{"code": 40348, ...}`) and inspected with
 //!   [`MockServer::runs`].

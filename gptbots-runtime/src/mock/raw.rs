@@ -64,6 +64,10 @@ async fn write_fault(stream: &mut TcpStream, reply: Reply, fault: Fault) -> std:
             let body = to_bytes(&json!({ "code": 42900, "message": "too many requests, slow down" }));
             write_all(stream, 429, "application/json", &body, &extra).await
         }
+        Fault::ServiceUnavailable { retry_after } => {
+            let body = to_bytes(&json!({ "code": 50300, "message": "service unavailable, try again later" }));
+            write_all(stream, 503, "application/json", &body, &[("retry-after", retry_after.to_string())]).await
+        }
         Fault::Status(status) => {
             let body =
                 to_bytes(&json!({ "code": 50000, "message": format!("internal error ({status} {})", reason(status)) }));

@@ -1,5 +1,6 @@
 //! The log of requests the server received, for tests to assert on.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use serde_json::Value;
@@ -46,19 +47,26 @@ impl RecordedRequest {
     }
 }
 
-/// Every request received, in arrival order.
+/// The most requests kept; older ones are forgotten so a long-lived server stays bounded.
+pub(super) const MAX_RECORDED: usize = 10_000;
+
+/// The requests received, in arrival order (the latest [`MAX_RECORDED`]).
 #[derive(Default)]
 pub(super) struct Recorder {
-    requests: Mutex<Vec<RecordedRequest>>,
+    requests: Mutex<VecDeque<RecordedRequest>>,
 }
 
 impl Recorder {
     pub fn record(&self, request: RecordedRequest) {
-        lock(&self.requests).push(request);
+        let mut requests = lock(&self.requests);
+        if requests.len() == MAX_RECORDED {
+            requests.pop_front();
+        }
+        requests.push_back(request);
     }
 
     pub fn all(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).clone()
+        lock(&self.requests).iter().cloned().collect()
     }
 
     pub fn clear(&self) {

@@ -1,6 +1,6 @@
 //! The runs the server started, sync and async, as `query/result` reports them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -30,12 +30,18 @@ pub struct MockRun {
     pub error: Option<String>,
     /// Whether it was submitted with `isAsync: true`.
     pub is_async: bool,
-    pub(super) workflow_name: String,
-    pub(super) workflow_version: String,
-    pub(super) cost: f64,
-    pub(super) tokens: u64,
-    pub(super) start_ms: u64,
-    pub(super) end_ms: Option<u64>,
+    /// `workflowName` as scripted when the run started.
+    pub workflow_name: String,
+    /// `workflowVersion` as scripted when the run started.
+    pub workflow_version: String,
+    /// `totalCost`, reported once the run has ended.
+    pub cost: f64,
+    /// `totalTokens`, reported once the run has ended.
+    pub tokens: u64,
+    /// `startTime`, in milliseconds since the Unix epoch.
+    pub start_ms: u64,
+    /// `endTime`, in milliseconds since the Unix epoch, once the run has ended.
+    pub end_ms: Option<u64>,
 }
 
 impl MockRun {
@@ -74,10 +80,14 @@ impl MockRun {
     }
 }
 
-/// Every run, by id.
+/// The most runs kept; the oldest are forgotten (and answer 40348) so a long-lived server stays
+/// bounded.
+pub(super) const MAX_RUNS: usize = 100_000;
+
+/// The runs (the latest [`MAX_RUNS`]), by id.
 pub(super) struct RunStore {
     runs: Mutex<HashMap<String, MockRun>>,
-    order: Mutex<Vec<String>>,
+    order: Mutex<VecDeque<String>>,
     next: AtomicU64,
     prefix: u32,
 }
@@ -97,8 +107,15 @@ impl RunStore {
     }
 
     pub fn insert(&self, run: MockRun) {
-        lock(&self.order).push(run.run_id.clone());
-        lock(&self.runs).insert(run.run_id.clone(), run);
+        let mut order = lock(&self.order);
+        let mut runs = lock(&self.runs);
+        if order.len() == MAX_RUNS
+            && let Some(oldest) = order.pop_front()
+        {
+            runs.remove(&oldest);
+        }
+        order.push_back(run.run_id.clone());
+        runs.insert(run.run_id.clone(), run);
     }
 
     pub fn update(&self, run_id: &str, update: impl FnOnce(&mut MockRun)) {
@@ -113,7 +130,7 @@ impl RunStore {
 
     /// Every run in the order they were started.
     pub fn all(&self) -> Vec<MockRun> {
-        let order = lock(&self.order).clone();
+        let order = lock(&self.order);
         let runs = lock(&self.runs);
         order.iter().filter_map(|id| runs.get(id).cloned()).collect()
     }

@@ -82,8 +82,8 @@ impl MockServer {
     /// same workflow again replaces its handler and keeps its key.
     ///
     /// ```
-    /// # use gptbots_runtime::{workflow, mock::MockServer};
-    /// # #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+    /// # use gptbots_runtime::{workflow, workflow_output, mock::MockServer};
+    /// # #[workflow_output]
     /// # pub struct Greeting { text: String }
     /// #[workflow(id = "wf_greet", output = Greeting)]
     /// pub struct Greet { name: String }
@@ -145,7 +145,7 @@ impl MockServer {
         }
     }
 
-    /// Every request received so far, in arrival order.
+    /// Every request received so far, in arrival order (the latest 10 000).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.recorder.all()
     }
@@ -160,7 +160,8 @@ impl MockServer {
         self.state.recorder.clear();
     }
 
-    /// Every run started so far (synchronous and async), in the order they started.
+    /// Every run started so far (synchronous and async), in the order they started (the latest
+    /// 100 000; older runs are forgotten and `query/result` answers 40348 for them).
     pub fn runs(&self) -> Vec<MockRun> {
         self.state.runs.all()
     }
@@ -170,7 +171,7 @@ impl MockServer {
         self.state.runs.get(run_id)
     }
 
-    /// Every webhook delivery attempted so far.
+    /// Every webhook delivery attempted so far (the latest 10 000).
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         self.state.webhooks.all()
     }

@@ -14,6 +14,9 @@ use super::registry::lock;
 /// The most webhooks one run may carry, as on GPTBots.
 pub(super) const MAX_WEBHOOKS: usize = 5;
 
+/// The most deliveries kept in the log; older ones are forgotten.
+const MAX_DELIVERIES_LOGGED: usize = 10_000;
+
 /// One entry of an invoke's `webhook` array.
 #[derive(Debug, Clone, Deserialize)]
 pub(super) struct WebhookSpec {
@@ -90,7 +93,11 @@ impl Webhooks {
                 Ok(status) => (Some(status), None),
                 Err(error) => (None, Some(error)),
             };
-            lock(&self.log).push(WebhookDelivery {
+            let mut log = lock(&self.log);
+            if log.len() == MAX_DELIVERIES_LOGGED {
+                log.remove(0);
+            }
+            log.push(WebhookDelivery {
                 run_id: run_id.to_owned(),
                 method: spec.method.clone(),
                 url: spec.url.clone(),

@@ -39,9 +39,7 @@ fn workflow_section(page: &mut String, entry: &WorkflowEntry) {
     let _ = writeln!(page, "Rust input type: `{}`.", entry.name);
 
     page.push_str("\n### Input\n\n");
-    if !shape(page, &input, "Parameter", "The input has no parameters.") {
-        let _ = writeln!(page, "JSON type: {}.", type_name(&input));
-    }
+    describe(page, &input, "Parameter", "The input has no parameters.");
     definitions(page, &input);
 
     match text(&output, "title") {
@@ -53,9 +51,7 @@ fn workflow_section(page: &mut String, entry: &WorkflowEntry) {
     if let Some(description) = text(&output, "description") {
         let _ = write!(page, "{description}\n\n");
     }
-    if !shape(page, &output, "Field", "The output has no fields.") {
-        let _ = writeln!(page, "JSON type: {}.", type_name(&output));
-    }
+    describe(page, &output, "Field", "The output has no fields.");
     definitions(page, &output);
 }
 
@@ -104,25 +100,34 @@ fn definitions(page: &mut String, root: &Value) {
         if let Some(description) = text(definition, "description") {
             let _ = write!(page, "{description}\n\n");
         }
-        if !shape(page, definition, "Field", "An object with no fields.")
-            && !values(page, definition)
-            && !variants(page, definition)
-        {
-            let _ = writeln!(page, "JSON type: {}.", type_name(definition));
-        }
+        describe(page, definition, "Field", "An object with no fields.");
+    }
+}
+
+/// Writes what a schema holds: a table of its fields, its alternative shapes, the values it
+/// allows, or else its JSON type.
+fn describe(page: &mut String, schema: &Value, column: &str, empty: &str) {
+    let has_fields = schema.get("properties").and_then(Value::as_object).is_some_and(|fields| !fields.is_empty());
+    let has_fields = has_fields && shape(page, schema, column, empty);
+    if variants(page, schema, has_fields) || has_fields {
+        return;
+    }
+    if !shape(page, schema, column, empty) && !values(page, schema) {
+        let _ = writeln!(page, "JSON type: {}.", type_name(schema));
     }
 }
 
 /// Writes one paragraph and table per alternative shape of a schema whose alternatives are
-/// objects (a data-carrying enum); false if `schema` is something else.
-fn variants(page: &mut String, schema: &Value) -> bool {
+/// objects (a data-carrying enum, possibly flattened next to `fields_above`); false if
+/// `schema` has no such alternatives.
+fn variants(page: &mut String, schema: &Value, fields_above: bool) -> bool {
     let Some(variants) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) else {
         return false;
     };
     if !variants.iter().any(|variant| variant.get("properties").is_some()) {
         return false;
     }
-    page.push_str("One of these shapes:\n");
+    page.push_str(if fields_above { "\nAnd one of these shapes:\n" } else { "One of these shapes:\n" });
     for variant in variants {
         page.push('\n');
         match text(variant, "description") {
@@ -233,8 +238,57 @@ fn alternatives(names: impl Iterator<Item = String>) -> String {
     unique.join(" or ")
 }
 
+/// A schema's `key` (`title`, `description`) as Markdown prose, without the Rust examples of
+/// the doc comment it came from.
 fn text(schema: &Value, key: &str) -> Option<String> {
-    schema.get(key).and_then(Value::as_str).map(str::trim).filter(|text| !text.is_empty()).map(str::to_owned)
+    let mut text = without_rust_examples(schema.get(key).and_then(Value::as_str)?);
+    while text.contains("\n\n\n") {
+        text = text.replace("\n\n\n", "\n\n");
+    }
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// `text` without its fenced code blocks that rustdoc runs as Rust (no language, or `rust`,
+/// `no_run`, `ignore`, ...): they document the Rust API, not the JSON. Other blocks (e.g.
+/// `json`) are kept.
+fn without_rust_examples(text: &str) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut fence: Option<(&str, bool)> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        match fence {
+            Some((marker, is_rust)) => {
+                if trimmed.starts_with(marker) && trimmed[marker.len()..].trim().is_empty() {
+                    fence = None;
+                }
+                if !is_rust {
+                    kept.push_str(line);
+                    kept.push('\n');
+                }
+            }
+            None => {
+                let marker = ["```", "~~~"].into_iter().find(|marker| trimmed.starts_with(marker));
+                if let Some(marker) = marker {
+                    let info = trimmed.trim_start_matches(marker.chars().next().unwrap_or('`')).trim();
+                    let is_rust = info.is_empty()
+                        || info.split(',').any(|word| {
+                            matches!(word.trim(), "rust" | "no_run" | "ignore" | "compile_fail" | "should_panic")
+                                || word.trim().starts_with("edition")
+                        });
+                    fence = Some((marker, is_rust));
+                    if !is_rust {
+                        kept.push_str(line);
+                        kept.push('\n');
+                    }
+                } else {
+                    kept.push_str(line);
+                    kept.push('\n');
+                }
+            }
+        }
+    }
+    kept
 }
 
 fn first_paragraph(text: &str) -> String {
@@ -293,6 +347,15 @@ mod tests {
         assert_eq!(
             type_name(&json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]})),
             "array (string, integer)"
+        );
+    }
+
+    #[test]
+    fn rust_examples_are_left_out_of_descriptions() {
+        let doc = "A file.\n\n```\nlet f = File::url(\"u\", \"pdf\");\n```\n\nSent as:\n\n```json\n{\"url\": \"u\"}\n```\n\n```no_run\nx();\n```";
+        assert_eq!(
+            text(&json!({ "description": doc }), "description").as_deref(),
+            Some("A file.\n\nSent as:\n\n```json\n{\"url\": \"u\"}\n```")
         );
     }
 

@@ -1,0 +1,8 @@
+use gptbots_runtime::workflow;
+
+#[workflow(id = "wf_today_news", output = serde_json::Value, flow = "flows/invalid-json.flow")]
+struct TodayNews {
+    topic: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use gptbots_runtime::workflow;
+
+#[workflow(id = "wf_today_news", output = serde_json::Value)]
+struct TodayNews {
+    topic: String,
+    #[serde(rename = "topic")]
+    subject: String,
+}
+
+fn main() {}
