@@ -310,6 +310,16 @@ mod tests {
     }
 
     #[test]
+    fn parsed_endpoint_urls_keep_the_base_path() {
+        let base = "https://gateway.example.com/gptbots";
+        let urls = EndpointUrls::new(base);
+        let url = |endpoint| urls.get(base, endpoint).map(|u| u.to_string());
+        assert_eq!(url(INVOKE_PATH).as_deref(), Some("https://gateway.example.com/gptbots/v1/workflow/invoke"));
+        assert_eq!(url("/v1/other").as_deref(), Some("https://gateway.example.com/gptbots/v1/other"));
+        assert_eq!(EndpointUrls::new("not a url").get("not a url", INVOKE_PATH), None);
+    }
+
+    #[test]
     fn html_is_refused_whatever_the_label_and_json_is_accepted_whatever_the_label() {
         assert!(looks_like_json("application/json; charset=utf-8", b"<html>"));
         assert!(looks_like_json("text/plain", b"  {\"status\":\"SUCCEED\"}"));
