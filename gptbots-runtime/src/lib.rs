@@ -58,7 +58,6 @@ mod run;
 pub mod schema_docs;
 mod status;
 mod transport;
-#[cfg_attr(not(feature = "mock"), allow(dead_code))]
 mod wire;
 mod workflow;
 
