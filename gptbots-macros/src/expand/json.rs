@@ -91,7 +91,7 @@ impl Reader<'_> {
         }
     }
 
-    fn expect(&mut self, byte: u8, message: &str) -> Result<(), JsonError> {
+    fn consume(&mut self, byte: u8, message: &str) -> Result<(), JsonError> {
         if self.peek() == Some(byte) {
             self.pos += 1;
             Ok(())
@@ -154,7 +154,7 @@ impl Reader<'_> {
             }
             let key = self.string()?;
             self.whitespace();
-            self.expect(b':', "expected `:` after an object key")?;
+            self.consume(b':', "expected `:` after an object key")?;
             self.whitespace();
             if (self.keep)(depth, &key) {
                 let value = self.value(depth + 1)?;
