@@ -11,7 +11,8 @@ use std::sync::Mutex;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The parse counter is process-wide: tests that read `.flow` files take turns.
+/// The parse counter and the set of tracked files are process-wide: tests that read `.flow` files
+/// take turns.
 static FLOW_FILES: Mutex<()> = Mutex::new(());
 
 fn pretty(tokens: TokenStream) -> String {
@@ -21,6 +22,8 @@ fn pretty(tokens: TokenStream) -> String {
 
 fn workflow(args: TokenStream, item: TokenStream) -> String {
     let _turn = FLOW_FILES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Each snapshot shows the expansion of a struct that is the first to name its `.flow`.
+    expand::contract::forget_tracked_files();
     pretty(expand::workflow(args, item))
 }
 
@@ -121,4 +124,26 @@ fn a_flow_is_parsed_once_until_it_changes() {
     std::fs::write(&path, format!("{text} ")).unwrap();
     expand::workflow(quote!(id = "wf_a", output = NewsDigest, flow = #flow), item);
     assert_eq!(expand::flow::parse_count() - before, 2);
+}
+
+#[test]
+fn a_flow_is_registered_with_the_compiler_once_per_compilation() {
+    let _turn = FLOW_FILES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    expand::contract::forget_tracked_files();
+    let item = quote!(
+        struct TodayNews {
+            topic: String,
+        }
+    );
+    let expansions: Vec<String> = (0..3)
+        .map(|_| {
+            expand::workflow(quote!(id = "wf_a", output = NewsDigest, flow = "flows/today-news.flow"), item.clone())
+                .to_string()
+        })
+        .collect();
+
+    assert!(expansions[0].contains("include_bytes"), "the first struct registers the file");
+    assert!(!expansions[1].contains("include_bytes") && !expansions[2].contains("include_bytes"));
+    // The checks themselves are there for every struct.
+    assert!(expansions.iter().all(|e| e.contains("assert_output_fields")));
 }

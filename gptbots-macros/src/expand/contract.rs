@@ -2,6 +2,7 @@
 //! marker traits (so the compiler judges aliases and user types), all in one anonymous const.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -38,7 +39,8 @@ pub fn checks(contract: &Contract, ident: &Ident, fields: &[WireField], errors: 
         return Checks { statements, items: TokenStream::new() };
     };
     let shown = flow_path.value();
-    let loaded = flow::load(&resolve(&shown), &shown);
+    let resolved = resolve(&shown);
+    let loaded = flow::load(&resolved, &shown);
     let flow = match loaded.as_ref() {
         Ok(flow) => flow,
         Err(message) => {
@@ -47,7 +49,7 @@ pub fn checks(contract: &Contract, ident: &Ident, fields: &[WireField], errors: 
         }
     };
     let krate = contract.krate;
-    let mut items = track_file(flow_path, &shown);
+    let mut items = track_file(flow_path, &shown, &resolved);
     if let EndOutput::Variables(variables) = &flow.end {
         let output = contract.output;
         let krate = super::respan(krate, output.span());
@@ -73,9 +75,19 @@ fn resolve(path: &str) -> PathBuf {
     base.join(path)
 }
 
+/// Files already registered with `include_bytes!` in this compilation.
+static TRACKED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
 /// Makes cargo re-check the crate when the `.flow` changes: `include_bytes!` registers the file
-/// as an input of the compilation.
-fn track_file(lit: &LitStr, shown: &str) -> TokenStream {
+/// as an input of the compilation. One registration per file and compilation is enough (the
+/// proc-macro library stays loaded for the whole compilation), and each one makes the compiler
+/// read the whole file again: 100 structs sharing a 10 MB export would read 1 GB.
+fn track_file(lit: &LitStr, shown: &str, resolved: &Path) -> TokenStream {
+    let mut tracked = TRACKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if tracked.iter().any(|path| path == resolved) {
+        return TokenStream::new();
+    }
+    tracked.push(resolved.to_owned());
     let path = if Path::new(shown).is_absolute() {
         quote!(#lit)
     } else {
@@ -176,4 +188,11 @@ fn unknown_field(field: &WireField, shown: &str, flow: &Flow, close: Option<&str
         }
         None => format!("{head}: remove the field, or leave it out of the input with `#[serde(skip)]`"),
     }
+}
+
+/// Forgets which files were registered, so that the next expansion naming one registers it
+/// again: for tests that expand structs outside the compiler.
+#[allow(dead_code)]
+pub fn forget_tracked_files() {
+    TRACKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
 }

@@ -2,7 +2,7 @@
 //! can be run and snapshot outside the compiler.
 
 mod args;
-mod contract;
+pub mod contract;
 mod errors;
 pub mod flow;
 mod input;
