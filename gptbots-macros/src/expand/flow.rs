@@ -249,15 +249,14 @@ mod tests {
     }
 
     #[test]
-    fn reads_parameters_with_required_flags_defaults_and_types() {
+    fn reads_parameters_with_required_flags_defaults_and_types() -> Result<(), String> {
         let flow = flow(
             r#"{"name": "topic", "type": "string", "required": true},
                {"name": "limit", "type": "INTEGER", "required": "true", "defaultValue": 10},
                {"name": "tone", "type": "STRING", "required": true, "default": ""},
                {"name": "vector", "type": "EMBEDDING"}"#,
             r#"{"type": "END", "endParam": {"outputType": "TEXT"}}"#,
-        )
-        .unwrap();
+        )?;
         let summary: Vec<_> =
             flow.start.iter().map(|p| (p.name.as_str(), p.kind, p.required, p.must_be_sent())).collect();
         assert_eq!(
@@ -270,14 +269,15 @@ mod tests {
             ]
         );
         assert_eq!(flow.end, EndOutput::Other);
+        Ok(())
     }
 
     #[test]
     fn a_variable_end_node_lists_its_variables() {
         let end = r#"{"type": "END", "endParam": {"outputType": "variable"}, "inputs": [{"name": "news"}, {"name": "total"}]}"#;
-        assert_eq!(flow("", end).unwrap().end, EndOutput::Variables(vec!["news".into(), "total".into()]));
+        assert_eq!(flow("", end).map(|f| f.end), Ok(EndOutput::Variables(vec!["news".into(), "total".into()])));
         let unnamed = r#"{"type": "END", "endParam": {"outputType": "VARIABLE"}, "inputs": [{"value": "x"}]}"#;
-        assert_eq!(flow("", unnamed).unwrap().end, EndOutput::Other);
+        assert_eq!(flow("", unnamed).map(|f| f.end), Ok(EndOutput::Other));
     }
 
     #[test]
