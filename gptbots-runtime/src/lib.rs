@@ -48,10 +48,13 @@
 mod api_key;
 pub mod async_run;
 mod body_limit;
+mod call;
 pub mod catalogue;
 mod client;
 pub mod contract;
 mod error;
+mod excerpt;
+mod loopback;
 mod response;
 mod retry;
 mod run;
@@ -62,11 +65,12 @@ mod wire;
 mod workflow;
 
 pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
+pub use call::{CallOptions, DynamicWorkflow};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, key_env_var,
 };
 pub use contract::File;
-pub use error::Error;
+pub use error::{ApiEndpoint, ConfigError, Error};
 #[doc = include_str!("workflow_attribute.md")]
 pub use gptbots_macros::workflow;
 /// Derives `Serialize`, `Deserialize` and `JsonSchema` for a workflow's output type, and lists its

@@ -84,7 +84,10 @@ async fn a_failed_async_run_waits_to_a_run_failed_error() {
     let handle = server.client().submit(&TodayNews::about("Rust", 1)).poll_policy(quick()).await.unwrap();
     let error = handle.wait().await.unwrap_err();
 
-    assert!(matches!(&error, Error::RunFailed { excerpt, .. } if excerpt.contains("no sources today")), "{error:?}");
+    assert!(
+        matches!(&error, Error::RunFailed { reason: Some(reason), .. } if reason.contains("no sources today")),
+        "{error:?}"
+    );
     assert_eq!(error.run_id(), Some(handle.run_id()));
 }
 

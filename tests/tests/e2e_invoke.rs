@@ -25,7 +25,7 @@ async fn a_typed_handler_answers_a_typed_run_with_the_scripted_figures() {
     assert_eq!(run.workflow_version.as_deref(), Some("3"));
     assert_eq!(run.cost, 0.6928);
     assert_eq!(run.tokens, 1745);
-    assert_eq!(run.input, json!({ "topic": "Rust", "maxItems": 3 }));
+    assert_eq!(run.input_as::<serde_json::Value>().unwrap(), json!({ "topic": "Rust", "maxItems": 3 }));
     assert!(run.execution_time.is_some() && run.start_time.is_some() && run.end_time.is_some());
     let runs = server.runs();
     assert_eq!(runs.len(), 1);
@@ -45,9 +45,12 @@ async fn a_failed_run_is_a_run_failed_error_with_its_run_id() {
 
     let error = TodayNews::about("Cobol", 1).invoke(&client).await.unwrap_err();
 
-    let Error::RunFailed { workflow_id, run_id, excerpt } = &error else { panic!("expected RunFailed, got {error:?}") };
+    let Error::RunFailed { workflow_id, run_id, reason, .. } = &error else {
+        panic!("expected RunFailed, got {error:?}")
+    };
     assert_eq!(workflow_id, "wf_today_news");
-    assert!(excerpt.contains("no source covers Cobol"), "{excerpt}");
+    assert_eq!(reason.as_deref(), Some("no source covers Cobol"), "{error}");
+    assert_eq!(error.failure_reason(), Some("no source covers Cobol"));
     assert_eq!(error.run_id(), Some(run_id.as_str()));
     assert_eq!(server.run(run_id).expect("the failed run exists").status, Status::Failed);
 }
@@ -88,7 +91,7 @@ async fn a_key_of_another_workflow_is_a_workflow_mismatch_naming_both() {
 
     let error = TodayNews::about("Rust", 1).invoke(&client).await.unwrap_err();
 
-    let Error::WorkflowMismatch { declared, actual, run_id } = &error else {
+    let Error::WorkflowMismatch { declared, actual, run_id, .. } = &error else {
         panic!("expected WorkflowMismatch, got {error:?}")
     };
     assert_eq!((declared.as_str(), actual.as_str()), ("wf_today_news", "wf_translate_raw"));
@@ -307,7 +310,7 @@ async fn a_handler_that_panics_fails_its_run_instead_of_dropping_the_connection(
     let error = TodayNews::about("forbidden", 1).invoke(&client).await.unwrap_err();
 
     assert!(
-        matches!(&error, Error::RunFailed { excerpt, .. } if excerpt.contains("must not be forbidden")),
+        matches!(&error, Error::RunFailed { reason: Some(reason), .. } if reason.contains("must not be forbidden")),
         "{error:?}"
     );
     let run = TodayNews::about("allowed", 1).invoke(&client).await.expect("the server carries on");

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gptbots_runtime::{Client, ClientBuilder, Error, RetryPolicy, workflow};
+use gptbots_runtime::{Client, ClientBuilder, ConfigError, Error, RetryPolicy, workflow};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
@@ -95,7 +95,10 @@ fn configuration_errors_name_the_key_without_showing_it() {
         [(format!("{KEY}\n"), "wf_secret"), (format!("{KEY}\0"), "wf_secret"), (format!(" {KEY}"), "wf_secret")]
     {
         let error = Client::builder().workflow_key("wf_secret", bad).build().unwrap_err();
-        assert!(matches!(&error, Error::Config { message } if message.contains(name)), "{error:?}");
+        assert!(
+            matches!(&error, Error::Config(ConfigError::InvalidKey { key, .. }) if key.contains(name)),
+            "{error:?}"
+        );
         assert_error_hidden(&error);
     }
     let error = Client::builder().api_key(format!("{OTHER_KEY}\r\nX-Injected: 1")).build().unwrap_err();

@@ -105,7 +105,7 @@ async fn invoke_sends_the_documented_request_exactly_once() {
     assert_eq!(run.execution_time, Some(Duration::from_millis(8347)));
     assert_eq!(run.cost, 0.6928);
     assert_eq!(run.tokens, 1745);
-    assert_eq!(run.input, json!({"topic": "rust", "maxItems": 3}));
+    assert_eq!(run.input_as::<serde_json::Value>().unwrap(), json!({"topic": "rust", "maxItems": 3}));
     server.verify().await;
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests[0].headers.get_all("authorization").iter().count(), 1);

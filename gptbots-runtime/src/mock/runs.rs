@@ -5,10 +5,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+
+use serde_json::Value;
 
 use super::registry::lock;
 use crate::Status;
+use crate::wire::RunBody;
 
 /// A run of the embedded server, as it stands now.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,36 +50,36 @@ pub struct MockRun {
 impl MockRun {
     /// The body `query/result` answers for this run (and a synchronous invoke, once finished).
     pub(super) fn to_json(&self) -> Value {
-        let mut body = self.ack_json();
-        let Value::Object(fields) = &mut body else { return body };
-        fields.insert("input".into(), self.input.clone());
-        if let Some(output) = &self.output {
-            fields.insert("output".into(), output.clone());
-        }
-        if let Some(error) = &self.error {
-            fields.insert("errorMessage".into(), error.clone().into());
-        }
-        fields.insert("startTime".into(), self.start_ms.into());
-        if let Some(end) = self.end_ms {
-            fields.insert("endTime".into(), end.into());
-            fields.insert("workflowExecutionTime".into(), end.saturating_sub(self.start_ms).into());
-        }
-        if self.status.is_terminal() {
-            fields.insert("totalCost".into(), json!(self.cost));
-            fields.insert("totalTokens".into(), self.tokens.into());
-        }
-        body
+        let ended = self.status.is_terminal();
+        self.body(RunBody {
+            input: Some(&self.input),
+            output: self.output.as_ref(),
+            error_message: self.error.as_deref().map(Cow::Borrowed),
+            start_time: Some(self.start_ms as f64),
+            end_time: self.end_ms.map(|end| end as f64),
+            workflow_execution_time: self.end_ms.map(|end| end.saturating_sub(self.start_ms) as f64),
+            total_cost: ended.then_some(self.cost),
+            total_tokens: ended.then_some(self.tokens as f64),
+            ..RunBody::default()
+        })
     }
 
     /// The answer to an async invoke: who the run is and its status.
     pub(super) fn ack_json(&self) -> Value {
-        let mut fields = Map::new();
-        fields.insert("workflowId".into(), self.workflow_id.clone().into());
-        fields.insert("workflowName".into(), self.workflow_name.clone().into());
-        fields.insert("workflowVersion".into(), self.workflow_version.clone().into());
-        fields.insert("workflowRunId".into(), self.run_id.clone().into());
-        fields.insert("status".into(), self.status.as_str().into());
-        Value::Object(fields)
+        self.body(RunBody::default())
+    }
+
+    /// `fields` with who the run is and its status filled in, as JSON.
+    fn body(&self, fields: RunBody<'_, &Value>) -> Value {
+        let body = RunBody {
+            workflow_id: Some(Cow::Borrowed(&self.workflow_id)),
+            workflow_name: Some(Cow::Borrowed(&self.workflow_name)),
+            workflow_version: Some(Cow::Borrowed(&self.workflow_version)),
+            workflow_run_id: Some(Cow::Borrowed(&self.run_id)),
+            status: Some(self.status.clone()),
+            ..fields
+        };
+        serde_json::to_value(body).unwrap_or(Value::Null)
     }
 }
 

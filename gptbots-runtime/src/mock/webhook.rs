@@ -1,30 +1,18 @@
 //! Webhooks of async runs: checked when the run is submitted, delivered when it ends.
 
-use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use reqwest::Url;
 use reqwest::header::{HeaderName, HeaderValue};
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::registry::lock;
-
-/// The most webhooks one run may carry, as on GPTBots.
-pub(super) const MAX_WEBHOOKS: usize = 5;
+use crate::loopback::is_loopback;
+use crate::wire::{MAX_WEBHOOKS, WebhookSpec};
 
 /// The most deliveries kept in the log; older ones are forgotten.
 const MAX_DELIVERIES_LOGGED: usize = 10_000;
-
-/// One entry of an invoke's `webhook` array.
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct WebhookSpec {
-    pub method: String,
-    pub url: String,
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-}
 
 /// One delivery attempt of a webhook, as the embedded server made it.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,12 +31,12 @@ pub struct WebhookDelivery {
 }
 
 /// Checks an invoke's webhooks; the error names the failing field.
-pub(super) fn validate(specs: &[WebhookSpec]) -> Result<(), String> {
+pub(super) fn validate(specs: &[WebhookSpec<'_>]) -> Result<(), String> {
     if specs.len() > MAX_WEBHOOKS {
         return Err(format!("invalid parameter `webhook`: at most {MAX_WEBHOOKS} webhooks, got {}", specs.len()));
     }
     for (i, spec) in specs.iter().enumerate() {
-        if !matches!(spec.method.as_str(), "GET" | "POST") {
+        if !matches!(&*spec.method, "GET" | "POST") {
             return Err(format!(
                 "invalid parameter `webhook[{i}].method`: expected GET or POST, got `{}`",
                 spec.method
@@ -71,12 +59,6 @@ pub(super) fn validate(specs: &[WebhookSpec]) -> Result<(), String> {
     Ok(())
 }
 
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else { return false };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 /// The HTTP client that delivers webhooks and the log of deliveries.
 #[derive(Default)]
 pub(super) struct Webhooks {
@@ -87,7 +69,7 @@ pub(super) struct Webhooks {
 impl Webhooks {
     /// Sends `body` (the run's query-result body) to each webhook in turn, once, and logs how
     /// each went.
-    pub async fn deliver(&self, run_id: &str, specs: &[WebhookSpec], body: &Value) {
+    pub async fn deliver(&self, run_id: &str, specs: &[WebhookSpec<'_>], body: &Value) {
         for spec in specs {
             let (status, error) = match self.send(spec, body).await {
                 Ok(status) => (Some(status), None),
@@ -99,15 +81,15 @@ impl Webhooks {
             }
             log.push(WebhookDelivery {
                 run_id: run_id.to_owned(),
-                method: spec.method.clone(),
-                url: spec.url.clone(),
+                method: spec.method.to_string(),
+                url: spec.url.to_string(),
                 status,
                 error,
             });
         }
     }
 
-    async fn send(&self, spec: &WebhookSpec, body: &Value) -> Result<u16, String> {
+    async fn send(&self, spec: &WebhookSpec<'_>, body: &Value) -> Result<u16, String> {
         let http = self
             .http
             .get_or_init(|| {
@@ -120,7 +102,7 @@ impl Webhooks {
             .as_ref()
             .map_err(Clone::clone)?;
         let method = if spec.method == "GET" { reqwest::Method::GET } else { reqwest::Method::POST };
-        let mut request = http.request(method, &spec.url).json(body);
+        let mut request = http.request(method, &*spec.url).json(body);
         for (name, value) in &spec.headers {
             let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) else {
                 continue;
