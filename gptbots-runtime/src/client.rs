@@ -268,7 +268,7 @@ pub struct ClientBuilder {
     overall_timeout: Option<Duration>,
     max_response_bytes: Option<usize>,
     retry: Option<RetryPolicy>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -285,6 +285,7 @@ impl fmt::Debug for ClientBuilder {
             .field("overall_timeout", &self.overall_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
+            .field("http_client", &self.http.as_ref().map(|_| "<reqwest::ClientBuilder>"))
             .finish_non_exhaustive()
     }
 }
@@ -363,7 +364,8 @@ impl ClientBuilder {
     }
 
     /// The limit for establishing a connection. Default [`DEFAULT_CONNECT_TIMEOUT`].
-    /// Ignored with [`ClientBuilder::http_client`], whose own setting applies.
+    /// With [`ClientBuilder::http_client`], the given builder's own setting applies unless this is
+    /// called.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -389,10 +391,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` (and its connection pool, proxy and TLS settings). The
-    /// connect timeout is then the client's own; the other limits of this builder still apply.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Builds the HTTP client from this `reqwest::ClientBuilder` (its proxy, TLS, DNS and pool
+    /// settings) instead of a default one.
+    ///
+    /// The crate's own rules are applied on top, whatever the builder says: redirects are never
+    /// followed (a followed 307 would resend an invoke: a second paid run), and a loopback base
+    /// URL bypasses every proxy (a plain-`http://` key must not leave the machine). The connect
+    /// timeout is the builder's own unless [`ClientBuilder::connect_timeout`] is called; the
+    /// other limits of this builder apply as usual. A built `reqwest::Client` is not accepted,
+    /// since its redirect policy could no longer be changed.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 
@@ -418,19 +427,21 @@ impl ClientBuilder {
         }
         let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
         let (http, connect_timeout) = match self.http {
-            Some(http) => (http, None),
-            None => {
-                let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-                let http = reqwest::Client::builder()
-                    .connect_timeout(connect_timeout)
-                    // A redirected POST turns into a GET or goes to another host: neither is
-                    // what the caller asked for, so redirects come back as HTTP errors.
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .map_err(ConfigError::HttpClient)?;
-                (http, Some(connect_timeout))
-            }
+            Some(http) => (http, self.connect_timeout),
+            None => (reqwest::Client::builder(), Some(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))),
         };
+        let http = match connect_timeout {
+            Some(limit) => http.connect_timeout(limit),
+            None => http,
+        };
+        // A redirected POST turns into a GET or goes to another host, or (307/308) resends an
+        // invoke: none is what the caller asked for, so redirects come back as errors.
+        let http = http.redirect(reqwest::redirect::Policy::none());
+        // Plain http:// is allowed to loopback because the traffic stays on this machine; a
+        // proxy from HTTP_PROXY would carry the key elsewhere, in clear.
+        let stays_local = reqwest::Url::parse(&base_url).is_ok_and(|url| is_loopback(&url));
+        let http = if stays_local { http.no_proxy() } else { http };
+        let http = http.build().map_err(ConfigError::HttpClient)?;
         let transport = Transport::new(
             http,
             base_url,

@@ -143,6 +143,17 @@ fn echoing_faults() -> Vec<ResponseTemplate> {
             .set_body_json(json!({"workflowRunId": "r4", "status": "SUCCEED", "output": {"text": 1, "echo": echo}})),
         ResponseTemplate::new(200)
             .set_body_raw(format!("{{\"workflowRunId\":\"r5\",\"output\":\"{echo}"), "application/json"),
+        // The key straddling the 512-character excerpt cut, with and without a `Bearer` before
+        // it: scrubbing after cutting would leave its first 19 characters.
+        ResponseTemplate::new(502).set_body_string(format!("{}key={KEY}", "x".repeat(512 - 19 - 4))),
+        ResponseTemplate::new(502).set_body_string(format!("{}{echo}", "x".repeat(512 - 19 - 22))),
+        ResponseTemplate::new(500)
+            .set_body_json(json!({"code": 50000, "message": format!("{}{KEY}", "m".repeat(500))})),
+        // Every server-supplied field: the run id, the JSON path of a mismatch, a status.
+        ResponseTemplate::new(200).set_body_json(json!({"workflowRunId": KEY, "status": "FAILED"})),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"workflowRunId": "r6", "status": "SUCCEED", "output": {KEY: 1}})),
+        ResponseTemplate::new(500).set_body_raw(format!("{{\"workflowRunId\":\"{KEY}\""), "application/json"),
     ]
 }
 
