@@ -12,6 +12,7 @@ use crate::wire::{MAX_WEBHOOKS, WebhookSpec};
 
 /// The HTTP method GPTBots uses to call a webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WebhookMethod {
     /// `POST`, with the run as the JSON body.
     Post,
