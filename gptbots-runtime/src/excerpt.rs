@@ -42,7 +42,17 @@ impl<'k> Quoter<'k> {
         // the cut is scrubbed whole; a key wholly beyond the window is not quoted at all.
         let window = &bytes[..bytes.len().min(EXCERPT_WINDOW + self.secret.map_or(0, str::len))];
         let text = String::from_utf8_lossy(window);
-        let (line, cut) = one_line(&self.scrub(&text), EXCERPT_CHARS);
+        let mut text = self.scrub(&text);
+        // A key cut by the window's end is not found whole; its start must not be quoted either
+        // (a body of blanks folds a late key into the excerpt).
+        if let Some(secret) = self.secret.filter(|_| window.len() < bytes.len()) {
+            let partial = (4..secret.len()).rev().find(|&len| text.ends_with(&secret[..len]));
+            if let Some(len) = partial {
+                let keep = text.len() - len;
+                text.to_mut().truncate(keep);
+            }
+        }
+        let (line, cut) = one_line(&text, EXCERPT_CHARS);
         if cut || window.len() < bytes.len() { format!("{line}... ({} bytes in all)", bytes.len()) } else { line }
     }
 
@@ -174,8 +184,10 @@ mod tests {
     #[test]
     fn a_key_straddling_the_cut_is_scrubbed_whole() {
         let key = "app-0123456789abcdefghijklmnopqrstuvwxyz";
-        for at in [EXCERPT_CHARS - 19, EXCERPT_CHARS - 1, EXCERPT_WINDOW - 5] {
-            let body = format!("{}{key} and more", "x".repeat(at));
+        for (at, pad) in
+            [(EXCERPT_CHARS - 19, "x"), (EXCERPT_CHARS - 1, "x"), (EXCERPT_WINDOW - 5, "x"), (EXCERPT_WINDOW + 5, " ")]
+        {
+            let body = format!("{}{key} and more", pad.repeat(at));
             let quoted = Quoter::new(key).excerpt(body.as_bytes());
             for prefix in 4..key.len() {
                 assert!(!quoted.contains(&key[..prefix]), "prefix of {prefix} leaked at {at}: {quoted}");
