@@ -17,7 +17,8 @@ const DEFAULT_IN_FLIGHT: usize = 512;
 async fn five_hundred_and_twelve_invocations_in_flight_at_once_all_complete_with_their_outputs() {
     let in_flight: usize =
         std::env::var("GPTBOTS_LOAD_IN_FLIGHT").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_IN_FLIGHT);
-    let server = MockServer::start().await.unwrap();
+    // Each invocation in flight holds a connection of the client's pool.
+    let server = MockServer::builder().max_connections(in_flight.max(1024)).start().await.unwrap();
     // Every handler waits until all of them have started: the barrier opens only when
     // `in_flight` invocations are inside the server at the same moment.
     let all_started = Arc::new(Barrier::new(in_flight));

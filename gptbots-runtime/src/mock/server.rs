@@ -3,26 +3,27 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::connection;
+use super::connection::accept_loop;
+use super::delivery::WebhookDelivery;
 use super::endpoint::Endpoint;
+use super::expectation::UnmetExpectations;
 use super::fault::{Fault, Scope};
 use super::handler::{self, HandlerResult};
+use super::limits::Limits;
 use super::recorded::RecordedRequest;
 use super::router::router;
 use super::runs::MockRun;
 use super::state::Shared;
-use super::webhook::WebhookDelivery;
 use super::workflow::MockWorkflow;
 use crate::{Client, ClientBuilder, Workflow};
 
@@ -31,6 +32,10 @@ use crate::{Client, ClientBuilder, Workflow};
 /// It listens on a port the OS picks, runs on the tokio runtime that started it (a
 /// current-thread `#[tokio::test]` runtime too) and stops when dropped. See the
 /// [module documentation](super) for a complete example.
+///
+/// When dropped it also checks the expectations set with [`MockWorkflow::expect`], and panics
+/// (failing the test) listing what it received when one is unmet, unless the thread is
+/// already panicking.
 pub struct MockServer {
     addr: SocketAddr,
     state: Arc<Shared>,
@@ -46,7 +51,8 @@ impl fmt::Debug for MockServer {
 }
 
 impl MockServer {
-    /// Starts a server on `127.0.0.1` with an OS-assigned port, on the current tokio runtime.
+    /// Starts a server on `127.0.0.1` with an OS-assigned port and the default limits, on the
+    /// current tokio runtime. [`MockServer::builder`] sets the address and the limits.
     ///
     /// # Errors
     /// When no loopback port can be bound.
@@ -55,18 +61,23 @@ impl MockServer {
     /// Outside a tokio runtime, or on one built without its time driver (`#[tokio::test]` and
     /// `#[tokio::main]` enable it).
     pub async fn start() -> io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let addr = listener.local_addr()?;
-        let (shutdown, shutdown_rx) = watch::channel(());
-        let state = Arc::new(Shared::new(shutdown_rx));
-        let accept = accept_loop(listener, Arc::clone(&state), router(Arc::clone(&state)));
-        state.spawn(accept);
-        Ok(MockServer { addr, state, _shutdown: shutdown })
+        MockServer::builder().start().await
+    }
+
+    /// A builder to choose the address and the limits before starting.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder { addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), limits: Limits::default() }
     }
 
     /// The base URL to give a client, e.g. `http://127.0.0.1:41234`.
+    /// A server listening on every interface (`0.0.0.0`) is reached here through loopback.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
     }
 
     /// The address the server listens on.
@@ -145,7 +156,8 @@ impl MockServer {
         }
     }
 
-    /// Every request received so far, in arrival order (the latest 10 000).
+    /// Every request received so far, in arrival order: the latest 10 000, as far as their
+    /// bodies fit the budget of recorded bytes ([`MockServerBuilder::max_recorded_bytes`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.recorder.all()
     }
@@ -171,9 +183,24 @@ impl MockServer {
         self.state.runs.get(run_id)
     }
 
-    /// Every webhook delivery attempted so far (the latest 10 000).
+    /// Every webhook of the async runs ended so far, delivered or not (the latest 10 000).
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         self.state.webhooks.all()
+    }
+
+    /// The webhooks the server did not send because their host is not a loopback one: those
+    /// it would have delivered for GPTBots.
+    pub fn undelivered_webhooks(&self) -> Vec<WebhookDelivery> {
+        self.webhook_deliveries().into_iter().filter(|d| !d.delivered).collect()
+    }
+
+    /// Checks the expectations set with [`MockWorkflow::expect`] now, instead of waiting
+    /// for the server to be dropped.
+    ///
+    /// # Errors
+    /// Lists each unmet expectation with the requests it counted.
+    pub fn verify(&self) -> Result<(), UnmetExpectations> {
+        self.state.expectations.verify(&self.requests())
     }
 
     /// Injects `fault` into the answer to the next request, whatever it is.
@@ -204,15 +231,107 @@ impl MockServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<Shared>, router: Router) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let _ = stream.set_nodelay(true);
-                state.spawn(connection::serve(stream, Arc::clone(&state), router.clone()));
-            }
-            // Out of file descriptors or a connection aborted while queued: try again shortly.
-            Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        // A second panic while unwinding would abort the test run and hide the first failure.
+        if std::thread::panicking() {
+            return;
         }
+        if let Err(unmet) = self.verify() {
+            panic!("{unmet}");
+        }
+    }
+}
+
+/// Sets the address and the limits of a [`MockServer`]; from [`MockServer::builder`].
+///
+/// ```
+/// # use std::time::Duration;
+/// # use gptbots_runtime::mock::MockServer;
+/// # async fn demo() -> std::io::Result<()> {
+/// let server = MockServer::builder().body_timeout(Duration::from_secs(5)).max_async_runs(16).start().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct MockServerBuilder {
+    addr: SocketAddr,
+    limits: Limits,
+}
+
+impl MockServerBuilder {
+    /// The address to listen on (default `127.0.0.1:0`, port 0 letting the OS pick one).
+    ///
+    /// An address other than loopback (`0.0.0.0`, a LAN address) lets other machines use the
+    /// server and its keys: [`start`](Self::start) then logs a `tracing` warning.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// How long a connection may take to send a request's head, idle keep-alive time
+    /// included (default 30 s). Past it the connection is closed.
+    pub fn head_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.head_timeout = timeout;
+        self
+    }
+
+    /// How long a request's body may take to arrive once its head is read (default 60 s).
+    /// Past it the request is answered HTTP 408 and the connection closed.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_timeout = timeout;
+        self
+    }
+
+    /// Connections open at once (default 1024). A connection over the cap is answered
+    /// HTTP 503 with `Retry-After: 1` and closed.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
+    /// Bytes of request bodies read or being answered at once, across connections (default
+    /// 64 MiB; a chunked body counts as the 8 MiB it may grow to). A request over the budget is
+    /// answered HTTP 503 with `Retry-After: 1`, before its body is read.
+    pub fn max_body_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.limits.max_body_bytes_in_flight = bytes.max(1);
+        self
+    }
+
+    /// Bytes of request bodies kept for [`MockServer::requests`] (default 64 MiB); the oldest
+    /// requests are forgotten first.
+    pub fn max_recorded_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_recorded_bytes = bytes;
+        self
+    }
+
+    /// Async runs in flight (submitted, not yet ended) at once (default 256). An async invoke
+    /// over the cap is answered HTTP 429 `{"code": 42900, ...}`, and no run starts.
+    pub fn max_async_runs(mut self, max: usize) -> Self {
+        self.limits.max_async_runs = max;
+        self
+    }
+
+    /// Binds the address and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime, or on one built without its time driver.
+    pub async fn start(self) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        if !addr.ip().is_loopback() {
+            tracing::warn!(
+                %addr,
+                "the embedded GPTBots server listens on a non-loopback address: other machines can reach it and use its API keys"
+            );
+        }
+        let (shutdown, shutdown_rx) = watch::channel(());
+        let state = Arc::new(Shared::new(shutdown_rx, self.limits));
+        let accept = accept_loop(listener, Arc::clone(&state), router(Arc::clone(&state)));
+        state.spawn(accept);
+        Ok(MockServer { addr, state, _shutdown: shutdown })
     }
 }

@@ -1,14 +1,19 @@
 //! What the server's connections and background runs share.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
+use super::connection::permit_count;
+use super::delivery::Webhooks;
+use super::expectation::Expectations;
 use super::fault::FaultQueue;
+use super::limits::Limits;
 use super::recorded::Recorder;
 use super::registry::Registry;
 use super::runs::RunStore;
-use super::webhook::Webhooks;
 
 pub(super) struct Shared {
     pub registry: Registry,
@@ -16,18 +21,34 @@ pub(super) struct Shared {
     pub recorder: Recorder,
     pub faults: FaultQueue,
     pub webhooks: Webhooks,
+    pub expectations: Expectations,
+    pub limits: Limits,
+    /// One permit per connection that may be open.
+    pub connections: Arc<Semaphore>,
+    /// One permit per KiB of request bodies that may be read or handled at once.
+    pub body_budget: Arc<Semaphore>,
+    /// One permit per async run that may be in flight.
+    pub async_runs: Arc<Semaphore>,
+    /// How many connections were accepted (and numbered) so far.
+    pub next_connection: AtomicU64,
     /// Resolves once the [`MockServer`](super::MockServer) is dropped.
     shutdown: watch::Receiver<()>,
 }
 
 impl Shared {
-    pub fn new(shutdown: watch::Receiver<()>) -> Self {
+    pub fn new(shutdown: watch::Receiver<()>, limits: Limits) -> Self {
         Shared {
             registry: Registry::default(),
             runs: RunStore::default(),
-            recorder: Recorder::default(),
+            recorder: Recorder::new(limits.max_recorded_bytes),
             faults: FaultQueue::default(),
             webhooks: Webhooks::default(),
+            expectations: Expectations::default(),
+            connections: Arc::new(Semaphore::new(limits.max_connections)),
+            body_budget: Arc::new(Semaphore::new(permit_count(limits.max_body_bytes_in_flight) as usize)),
+            async_runs: Arc::new(Semaphore::new(limits.max_async_runs)),
+            next_connection: AtomicU64::new(0),
+            limits,
             shutdown,
         }
     }
