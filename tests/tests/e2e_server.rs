@@ -144,6 +144,17 @@ async fn a_body_that_does_not_arrive_in_time_is_answered_408() {
 }
 
 #[tokio::test]
+async fn a_request_head_over_64_kib_is_refused_431() {
+    let server = MockServer::start().await.unwrap();
+    let request = format!("GET /v1/api-key/verify HTTP/1.1\r\nhost: x\r\nx-padding: {}\r\n\r\n", "p".repeat(70 * 1024));
+
+    let answer = exchange(server.addr(), request.as_bytes()).await;
+
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
 async fn connections_over_the_cap_are_answered_503_with_retry_after_until_one_closes() {
     let (server, news) = {
         let server = MockServer::builder().max_connections(2).start().await.unwrap();
@@ -228,6 +239,28 @@ async fn sixty_large_async_submits_start_no_more_runs_than_the_cap_and_keep_reco
     }
     let (status, answer) = send_raw("POST", &server.url(), INVOKE, Some(slow.key()), Some(&body)).await;
     assert_eq!((status, answer["status"].as_str()), (200, Some("PENDING")), "{answer}");
+}
+
+#[tokio::test]
+async fn finished_runs_are_kept_within_the_byte_budget_oldest_forgotten_first() {
+    const MIB: usize = 1024 * 1024;
+    let server = MockServer::builder().max_run_bytes(5 * MIB / 2).start().await.unwrap();
+    let echo = server
+        .register_raw("wf_echo", |input| async move { Ok(json!({ "length": input["text"].as_str().map(str::len) })) });
+    let body = invoke_body(MIB, false);
+
+    let mut run_ids = Vec::new();
+    for _ in 0..5 {
+        let (status, answer) = send_raw("POST", &server.url(), INVOKE, Some(echo.key()), Some(&body)).await;
+        assert_eq!(status, 200, "{answer}");
+        run_ids.push(answer["workflowRunId"].as_str().unwrap().to_owned());
+    }
+
+    let kept: Vec<String> = server.runs().into_iter().map(|run| run.run_id).collect();
+    assert_eq!(kept, run_ids[3..], "the two latest 1 MiB runs fit 2.5 MiB");
+    let (status, answer) =
+        post_raw(&server.url(), "/v1/workflow/query/result", echo.key(), &json!({ "workflowRunId": run_ids[0] })).await;
+    assert_eq!((status, answer["code"].as_i64()), (404, Some(40348)), "{answer}");
 }
 
 #[tokio::test]

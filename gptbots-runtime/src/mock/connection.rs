@@ -29,6 +29,9 @@ use super::recorded::{RecordedRequest, redact};
 use super::socket::{FaultySocket, SocketSwitch};
 use super::state::Shared;
 
+/// The longest request head accepted; hyper answers a longer one HTTP 431.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
 /// Accepts connections until the server is dropped.
 pub(super) async fn accept_loop(listener: TcpListener, state: Arc<Shared>, router: Router) {
     loop {
@@ -61,6 +64,7 @@ async fn serve(stream: TcpStream, number: u64, state: Arc<Shared>, router: Route
     let _ = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(head_timeout)
+        .max_header_size(MAX_HEAD_BYTES)
         .serve_connection(TokioIo::new(socket), service)
         .await;
 }

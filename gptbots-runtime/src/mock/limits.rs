@@ -21,6 +21,8 @@ pub(super) struct Limits {
     pub max_recorded_bytes: usize,
     /// Async runs started and not yet finished; more are answered 429.
     pub max_async_runs: usize,
+    /// Bytes of the inputs and outputs (as JSON) of the runs kept for `query/result`.
+    pub max_run_bytes: usize,
 }
 
 /// The default of [`MockServerBuilder::head_timeout`](super::MockServerBuilder::head_timeout).
@@ -40,6 +42,7 @@ impl Default for Limits {
             max_connections: 1024,
             max_recorded_bytes: 64 * 1024 * 1024,
             max_async_runs: 256,
+            max_run_bytes: 256 * 1024 * 1024,
         }
     }
 }

@@ -102,7 +102,8 @@
 //! - bodies up to 8 MiB (HTTP 413), and 64 MiB of bodies read or handled at once (HTTP 503
 //!   with `Retry-After`);
 //! - 1024 connections open at once (more are answered HTTP 503 with `Retry-After` and closed);
-//! - 64 MiB of recorded bodies, kept as bytes; 256 async runs in flight (HTTP 429).
+//! - 64 MiB of recorded bodies, kept as bytes; 256 MiB of run inputs and outputs kept for
+//!   `query/result`; 256 async runs in flight (HTTP 429).
 //!
 //! It binds `127.0.0.1` unless [`MockServerBuilder::bind`] says otherwise, and warns (a
 //! `tracing` warning) when that address is not a loopback one. Its API keys are 128 bits from

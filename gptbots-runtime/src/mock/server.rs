@@ -173,7 +173,8 @@ impl MockServer {
     }
 
     /// Every run started so far (synchronous and async), in the order they started (the latest
-    /// 100 000; older runs are forgotten and `query/result` answers 40348 for them).
+    /// 100 000 that fit [`MockServerBuilder::max_run_bytes`]; older runs are forgotten and
+    /// `query/result` answers 40348 for them).
     pub fn runs(&self) -> Vec<MockRun> {
         self.state.runs.all()
     }
@@ -309,6 +310,14 @@ impl MockServerBuilder {
     /// over the cap is answered HTTP 429 `{"code": 42900, ...}`, and no run starts.
     pub fn max_async_runs(mut self, max: usize) -> Self {
         self.limits.max_async_runs = max;
+        self
+    }
+
+    /// Bytes of run inputs and outputs (as JSON) kept for `query/result` and
+    /// [`MockServer::runs`] (default 256 MiB); the oldest runs are forgotten first, and
+    /// `query/result` then answers 40348 for them, as for any unknown run.
+    pub fn max_run_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_run_bytes = bytes;
         self
     }
 

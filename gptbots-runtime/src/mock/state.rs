@@ -39,7 +39,7 @@ impl Shared {
     pub fn new(shutdown: watch::Receiver<()>, limits: Limits) -> Self {
         Shared {
             registry: Registry::default(),
-            runs: RunStore::default(),
+            runs: RunStore::new(limits.max_run_bytes),
             recorder: Recorder::new(limits.max_recorded_bytes),
             faults: FaultQueue::default(),
             webhooks: Webhooks::default(),
