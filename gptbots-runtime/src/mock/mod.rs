@@ -122,6 +122,7 @@ mod input_check;
 mod limits;
 mod recorded;
 mod registry;
+mod request_body;
 mod router;
 mod runs;
 mod script;

@@ -6,13 +6,13 @@ use std::sync::atomic::AtomicU64;
 
 use tokio::sync::{Semaphore, watch};
 
-use super::connection::permit_count;
 use super::delivery::Webhooks;
 use super::expectation::Expectations;
 use super::fault::FaultQueue;
 use super::limits::Limits;
 use super::recorded::Recorder;
 use super::registry::Registry;
+use super::request_body::permit_count;
 use super::runs::RunStore;
 
 pub(super) struct Shared {
