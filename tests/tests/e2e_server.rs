@@ -242,6 +242,36 @@ async fn sixty_large_async_submits_start_no_more_runs_than_the_cap_and_keep_reco
 }
 
 #[tokio::test]
+async fn the_inputs_of_async_runs_in_flight_count_against_the_body_budget() {
+    const MIB: usize = 1024 * 1024;
+    let server = MockServer::builder().max_body_bytes_in_flight(10 * MIB).start().await.unwrap();
+    let (slow, open) = gated(&server, "wf_slow");
+    let body = invoke_body(3 * MIB, true);
+
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        answers.push(send_raw("POST", &server.url(), INVOKE, Some(slow.key()), Some(&body)).await);
+    }
+
+    // Two runs hold 6 MiB; the third request's own 3 MiB fits, its run's would not.
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, [200, 200, 429], "{answers:?}");
+    let refusal = answers[2].1["message"].as_str().unwrap();
+    assert!(refusal.contains("inputs of the async runs in flight fill the server's 10 MiB budget"), "{refusal}");
+    assert_eq!(slow.runs().len(), 2);
+
+    open.send(true).unwrap();
+    for _ in 0..500 {
+        if slow.runs().iter().all(|run| run.status.is_terminal()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (status, answer) = send_raw("POST", &server.url(), INVOKE, Some(slow.key()), Some(&body)).await;
+    assert_eq!(status, 200, "runs that ended gave their bytes back: {answer}");
+}
+
+#[tokio::test]
 async fn finished_runs_are_kept_within_the_byte_budget_oldest_forgotten_first() {
     const MIB: usize = 1024 * 1024;
     let server = MockServer::builder().max_run_bytes(5 * MIB / 2).start().await.unwrap();

@@ -126,13 +126,9 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
         end_ms: None,
     };
     if run.is_async {
-        // Each run in flight holds its input: the cap bounds what a client can make the server keep.
-        let Ok(slot) = Arc::clone(&state.async_runs).try_acquire_owned() else {
-            return Reply::error(
-                429,
-                42900,
-                format!("too many async runs in flight: at most {}, retry later", state.limits.max_async_runs),
-            );
+        let slot = match state.async_slot(body.len()) {
+            Ok(slot) => slot,
+            Err(message) => return Reply::error(429, 42900, message),
         };
         let ack = run.ack_json();
         state.runs.insert(run.clone());

@@ -103,7 +103,8 @@
 //!   with `Retry-After`);
 //! - 1024 connections open at once (more are answered HTTP 503 with `Retry-After` and closed);
 //! - 64 MiB of recorded bodies, kept as bytes; 256 MiB of run inputs and outputs kept for
-//!   `query/result`; 256 async runs in flight (HTTP 429).
+//!   `query/result`; 256 async runs in flight, whose request bodies stay counted in the bytes
+//!   in flight until they end (HTTP 429).
 //!
 //! It binds `127.0.0.1` unless [`MockServerBuilder::bind`] says otherwise, and warns (a
 //! `tracing` warning) when that address is not a loopback one. Its API keys are 128 bits from

@@ -306,8 +306,10 @@ impl MockServerBuilder {
         self
     }
 
-    /// Async runs in flight (submitted, not yet ended) at once (default 256). An async invoke
-    /// over the cap is answered HTTP 429 `{"code": 42900, ...}`, and no run starts.
+    /// Async runs in flight (submitted, not yet ended) at once (default 256). An async run's
+    /// request body also stays counted in [`max_body_bytes_in_flight`](Self::max_body_bytes_in_flight)
+    /// until the run ends. An async invoke over either is answered HTTP 429
+    /// `{"code": 42900, ...}`, and no run starts.
     pub fn max_async_runs(mut self, max: usize) -> Self {
         self.limits.max_async_runs = max;
         self

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::delivery::Webhooks;
 use super::expectation::Expectations;
@@ -14,6 +14,12 @@ use super::recorded::Recorder;
 use super::registry::Registry;
 use super::request_body::permit_count;
 use super::runs::RunStore;
+
+/// An async run's place under the server's limits, given back when dropped.
+pub(super) struct AsyncSlot {
+    _run: OwnedSemaphorePermit,
+    _bytes: OwnedSemaphorePermit,
+}
 
 pub(super) struct Shared {
     pub registry: Registry,
@@ -51,6 +57,24 @@ impl Shared {
             limits,
             shutdown,
         }
+    }
+
+    /// A place for an async run whose request body was `body_bytes` long, held until the run
+    /// ends: each run in flight holds its input, so runs count against both the cap on async
+    /// runs and the budget of body bytes in flight. The error says which is full.
+    pub fn async_slot(&self, body_bytes: usize) -> Result<AsyncSlot, String> {
+        let run = Arc::clone(&self.async_runs).try_acquire_owned().map_err(|_| {
+            format!("too many async runs in flight: at most {}, retry later", self.limits.max_async_runs)
+        })?;
+        let bytes = Arc::clone(&self.body_budget)
+            .try_acquire_many_owned(permit_count(body_bytes.min(self.limits.max_body_bytes_in_flight)))
+            .map_err(|_| {
+                format!(
+                    "the inputs of the async runs in flight fill the server's {} MiB budget, retry later",
+                    self.limits.max_body_bytes_in_flight / (1024 * 1024)
+                )
+            })?;
+        Ok(AsyncSlot { _run: run, _bytes: bytes })
     }
 
     /// Runs `task` on the current tokio runtime until it ends or the server is dropped.
