@@ -111,6 +111,7 @@
 //! the OS random source. It runs on the tokio runtime that called [`MockServer::start`] and
 //! stops, async runs included, when the `MockServer` is dropped.
 
+mod builder;
 mod connection;
 mod delivery;
 mod endpoint;
@@ -134,6 +135,7 @@ mod state;
 mod webhook;
 mod workflow;
 
+pub use builder::MockServerBuilder;
 pub use delivery::WebhookDelivery;
 pub use endpoint::Endpoint;
 pub use expectation::{Times, UnmetExpectations};
@@ -142,5 +144,5 @@ pub use handler::{HandlerResult, Rejection};
 pub use limits::{DEFAULT_BODY_TIMEOUT, DEFAULT_HEAD_TIMEOUT, MAX_BODY_BYTES};
 pub use recorded::RecordedRequest;
 pub use runs::MockRun;
-pub use server::{MockServer, MockServerBuilder};
+pub use server::MockServer;
 pub use workflow::MockWorkflow;

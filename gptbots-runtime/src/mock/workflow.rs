@@ -101,7 +101,9 @@ impl MockWorkflow {
     /// Expects this workflow to be invoked `times` times in all: a number (`2`) or a range
     /// (`1..`, `..=3`). The server checks when it is dropped and fails the test, listing the
     /// requests it received, when the count is off; [`MockServer::verify`](super::MockServer::verify)
-    /// checks earlier. Setting it again replaces the expectation.
+    /// checks earlier. Setting it again replaces the expectation. The requests counted are
+    /// those the server records ([`MockServer::requests`](super::MockServer::requests)), so
+    /// [`clear_requests`](super::MockServer::clear_requests) starts the count again.
     ///
     /// ```
     /// # use gptbots_runtime::mock::MockServer;
