@@ -335,8 +335,12 @@ async fn deliveries_of(
     wait_for_deliveries(server, count).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "current_thread")]
 async fn webhooks_to_other_hosts_are_accepted_and_logged_as_not_delivered() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::fmt().with_writer(move || writer.clone()).finish());
     let (server, news) = news_server().await;
     let receiver = wiremock::MockServer::start().await;
     wiremock::Mock::given(wiremock::matchers::method("POST"))
@@ -346,7 +350,7 @@ async fn webhooks_to_other_hosts_are_accepted_and_logged_as_not_delivered() {
         .await;
     let hook = |url: &str| json!({ "method": "POST", "url": url });
     let webhooks = json!([
-        hook("https://hooks.example.com/gptbots"),
+        hook("https://user:pa55@hooks.example.com/gptbots?token=s3cret"),
         hook("http://10.0.0.7:8080/done"),
         hook(&format!("{}/done", receiver.uri())),
     ]);
@@ -359,7 +363,34 @@ async fn webhooks_to_other_hosts_are_accepted_and_logged_as_not_delivered() {
         assert!(undelivered.error.as_deref().unwrap().contains("loopback hosts only"), "{undelivered:?}");
     }
     let undelivered: Vec<String> = server.undelivered_webhooks().into_iter().map(|d| d.url).collect();
-    assert_eq!(undelivered, ["https://hooks.example.com/gptbots", "http://10.0.0.7:8080/done"]);
+    assert_eq!(undelivered, ["https://user:pa55@hooks.example.com/gptbots?token=s3cret", "http://10.0.0.7:8080/done"]);
+    // What a standalone server prints for its operator, without the URLs' secrets.
+    let log = captured.text();
+    assert!(log.contains("webhook not delivered") && log.contains("https://hooks.example.com/gptbots"), "{log}");
+    assert!(log.contains("http://10.0.0.7:8080/done"), "{log}");
+    assert!(!log.contains("s3cret") && !log.contains("pa55"), "{log}");
+}
+
+#[tokio::test]
+async fn chosen_keys_are_given_to_their_workflows_and_never_shown() {
+    let builder = MockServer::builder().key("wf_today_news", "app-chosen-test-key");
+    assert!(!format!("{builder:?}").contains("app-chosen-test-key"), "{builder:?}");
+    let server = builder.start().await.unwrap();
+    let news = server.register(gptbots_tests::news_handler);
+
+    assert_eq!(news.key(), "app-chosen-test-key");
+    let run = TodayNews::about("Rust", 1).invoke(&server.client()).await.expect("the chosen key selects the workflow");
+    assert_eq!(run.output, digest("Rust", 1));
+
+    for (builder, names) in [
+        (MockServer::builder().key("wf_a", "app key with spaces"), "`wf_a`"),
+        (MockServer::builder().key("wf_a", "app-same").key("wf_b", "app-same"), "`wf_a` and `wf_b`"),
+    ] {
+        let error = builder.start().await.unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(error.to_string().contains(names), "{error}");
+        assert!(!error.to_string().contains("app key with") && !error.to_string().contains("app-same"), "{error}");
+    }
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! How a [`MockServer`] is started: where it listens and the limits it keeps.
 
+use std::collections::HashMap;
+use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -23,16 +25,33 @@ use super::state::Shared;
 /// let server = MockServer::builder().body_timeout(Duration::from_secs(5)).max_async_runs(16).start().await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct MockServerBuilder {
     addr: SocketAddr,
     limits: Limits,
+    keys: HashMap<String, String>,
+}
+
+impl fmt::Debug for MockServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut chosen_keys: Vec<&String> = self.keys.keys().collect();
+        chosen_keys.sort();
+        f.debug_struct("MockServerBuilder")
+            .field("addr", &self.addr)
+            .field("limits", &self.limits)
+            .field("workflows_with_chosen_keys", &chosen_keys)
+            .finish()
+    }
 }
 
 impl MockServerBuilder {
     pub(super) fn new() -> Self {
-        MockServerBuilder { addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), limits: Limits::default() }
+        MockServerBuilder {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            limits: Limits::default(),
+            keys: HashMap::new(),
+        }
     }
 
     /// The address to listen on (default `127.0.0.1:0`, port 0 letting the OS pick one).
@@ -41,6 +60,17 @@ impl MockServerBuilder {
     /// server and its keys: [`start`](Self::start) then logs a `tracing` warning.
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
+        self
+    }
+
+    /// The API key workflow `workflow_id` gets when it is registered, instead of a random one:
+    /// for a standalone server whose callers were configured with a fixed test key. Setting
+    /// it again for the same workflow replaces it.
+    ///
+    /// A chosen key is only as secret as the place it was chosen in, where a random key is
+    /// unguessable; prefer the random keys whenever the caller can be told them.
+    pub fn key(mut self, workflow_id: impl Into<String>, key: impl Into<String>) -> Self {
+        self.keys.insert(workflow_id.into(), key.into());
         self
     }
 
@@ -100,11 +130,14 @@ impl MockServerBuilder {
     /// Binds the address and starts serving on the current tokio runtime.
     ///
     /// # Errors
-    /// When the address cannot be bound.
+    /// When the address cannot be bound, or a chosen [`key`](Self::key) cannot be sent in an
+    /// `Authorization` header (empty, or with a space, a control or a non-ASCII character) or
+    /// is chosen for two workflows (`InvalidInput`, naming the workflow, never the key).
     ///
     /// # Panics
     /// Outside a tokio runtime, or on one built without its time driver.
     pub async fn start(self) -> io::Result<MockServer> {
+        check_keys(&self.keys)?;
         let listener = TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         if !addr.ip().is_loopback() {
@@ -114,9 +147,36 @@ impl MockServerBuilder {
             );
         }
         let (shutdown, shutdown_rx) = watch::channel(());
-        let state = Arc::new(Shared::new(shutdown_rx, self.limits));
+        let state = Arc::new(Shared::new(shutdown_rx, self.limits, self.keys));
         let accept = accept_loop(listener, Arc::clone(&state), router(Arc::clone(&state)));
         state.spawn(accept);
         Ok(MockServer::serving(addr, state, shutdown))
     }
+}
+
+/// Refuses chosen keys a client could not send, or that would select two workflows.
+fn check_keys(keys: &HashMap<String, String>) -> io::Result<()> {
+    let mut ids: Vec<&String> = keys.keys().collect();
+    ids.sort();
+    let mut seen = HashMap::new();
+    for id in ids {
+        let key = &keys[id];
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the key chosen for workflow `{id}` cannot be sent as `Authorization: Bearer <key>`: use visible ASCII characters, no spaces"
+                ),
+            ));
+        }
+        if let Some(other) = seen.insert(key.as_str(), id) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "workflows `{other}` and `{id}` were given the same key: on GPTBots a key selects one workflow, choose one key each"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -53,13 +53,19 @@ impl Webhooks {
     /// logs how each went, the others as not delivered.
     pub async fn deliver(&self, run_id: &str, specs: &[WebhookSpec], body: &Value) {
         for spec in specs {
-            let url = Url::parse(&spec.url).ok().filter(is_loopback);
-            let (delivered, status, error) = match url {
-                None => (
-                    false,
-                    None,
-                    Some("not delivered: the embedded server delivers webhooks to loopback hosts only".to_owned()),
-                ),
+            let url = Url::parse(&spec.url).ok();
+            let (delivered, status, error) = match url.clone().filter(is_loopback) {
+                None => {
+                    // A standalone server's operator sees what it did not send; the URL's
+                    // userinfo and query, where webhook secrets usually travel, stay out.
+                    let shown = url.as_ref().map_or_else(|| "an invalid URL".to_owned(), without_secrets);
+                    tracing::info!(run_id, method = %spec.method, url = %shown, "webhook not delivered: not a loopback host");
+                    (
+                        false,
+                        None,
+                        Some("not delivered: the embedded server delivers webhooks to loopback hosts only".to_owned()),
+                    )
+                }
                 Some(url) => match self.send(spec, url, body).await {
                     Ok(status) => (true, Some(status), None),
                     Err(error) => (true, None, Some(error)),
@@ -97,6 +103,16 @@ impl Webhooks {
     pub fn all(&self) -> Vec<WebhookDelivery> {
         lock(&self.log).iter().cloned().collect()
     }
+}
+
+/// `url` without userinfo, query or fragment.
+fn without_secrets(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
 }
 
 fn client() -> Result<reqwest::Client, String> {

@@ -55,7 +55,8 @@
 //! ```
 //!
 //! # What it does
-//! - **Keys.** Each registered workflow gets a key; a request with a missing or unknown key is
+//! - **Keys.** Each registered workflow gets a key (random, or the one chosen with
+//!   [`MockServerBuilder::key`]); a request with a missing or unknown key is
 //!   answered HTTP 401 `{"code": 40127, ...}`. A key of another workflow runs that other
 //!   workflow, as on GPTBots (the client then reports the mismatch).
 //! - **Input.** A body that is not JSON, or has no `input` object, is answered HTTP 400
@@ -74,7 +75,8 @@
 //!   run is `PENDING` for half the scripted latency, `RUNNING` for the other half, then
 //!   `SUCCEED` or `FAILED`. Its webhooks (at most 5, `GET` or `POST`, any `http(s)` URL, as
 //!   GPTBots accepts them) then receive the query-result body with their headers, when their
-//!   host is a loopback one; the others are logged as not delivered. See
+//!   host is a loopback one; the others are logged as not delivered (and reported as a
+//!   `tracing` info event, their URLs without userinfo or query). See
 //!   [`MockServer::webhook_deliveries`] and [`MockServer::undelivered_webhooks`].
 //! - **Recording.** Every request is recorded ([`RecordedRequest`]): method, path, headers
 //!   with the key redacted, the body as received, the workflow its key selects, the fault it

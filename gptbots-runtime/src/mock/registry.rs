@@ -16,6 +16,8 @@ pub(super) struct Registry {
 struct Inner {
     workflows: HashMap<String, Entry>,
     workflow_by_key: HashMap<String, String>,
+    /// Keys chosen before the workflows are registered, by workflow id.
+    chosen_keys: HashMap<String, String>,
 }
 
 struct Entry {
@@ -33,6 +35,12 @@ pub(super) struct Registered {
 }
 
 impl Registry {
+    /// A registry whose workflows, once registered, get the keys chosen here (by workflow id)
+    /// instead of random ones.
+    pub fn with_keys(chosen_keys: HashMap<String, String>) -> Self {
+        Registry { inner: Mutex::new(Inner { chosen_keys, ..Inner::default() }) }
+    }
+
     /// Registers (or replaces the handler of) workflow `id` and returns its key. Registering
     /// an id again keeps its key and its script.
     pub fn insert(&self, id: &str, name: &str, handler: ErasedHandler) -> String {
@@ -41,7 +49,7 @@ impl Registry {
             entry.handler = handler;
             return entry.key.clone();
         }
-        let key = new_key();
+        let key = inner.chosen_keys.get(id).cloned().unwrap_or_else(new_key);
         inner.workflow_by_key.insert(key.clone(), id.to_owned());
         inner.workflows.insert(id.to_owned(), Entry { key: key.clone(), handler, script: Script::new(name) });
         key

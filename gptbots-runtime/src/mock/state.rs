@@ -1,5 +1,6 @@
 //! What the server's connections and background runs share.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -42,9 +43,9 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    pub fn new(shutdown: watch::Receiver<()>, limits: Limits) -> Self {
+    pub fn new(shutdown: watch::Receiver<()>, limits: Limits, keys: HashMap<String, String>) -> Self {
         Shared {
-            registry: Registry::default(),
+            registry: Registry::with_keys(keys),
             runs: RunStore::new(limits.max_run_bytes),
             recorder: Recorder::new(limits.max_recorded_bytes),
             faults: FaultQueue::default(),
