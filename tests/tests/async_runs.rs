@@ -26,7 +26,7 @@ async fn an_async_run_goes_pending_running_then_succeeds_and_is_submitted_once()
     assert_eq!(run.input_as::<serde_json::Value>().unwrap()["text"], "hello");
     assert_eq!(workflow.invocations(), 1, "the run is submitted once");
     let invoke = &workflow.requests()[0];
-    let body = invoke.body.as_ref().expect("a JSON body");
+    let body = &invoke.json().expect("a JSON body");
     assert_eq!(body["isAsync"], true);
     assert!(body.get("webhook").is_none(), "no webhook field without webhooks");
     assert!(server.run(handle.run_id()).expect("the server knows the run").is_async);

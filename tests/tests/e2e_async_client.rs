@@ -31,7 +31,7 @@ async fn submit_then_wait_returns_the_typed_run_once_submitted() {
     assert_eq!((run.cost, run.tokens), (0.6928, 1745));
     assert_eq!(news.invocations(), 1, "an async run is submitted once");
     let invoke = &server.requests_to(Endpoint::Invoke)[0];
-    assert_eq!(invoke.body.as_ref().unwrap()["isAsync"], true);
+    assert_eq!(invoke.json().unwrap()["isAsync"], true);
     assert!(!server.requests_to(Endpoint::QueryResult).is_empty());
 }
 

