@@ -122,7 +122,7 @@ impl Webhook {
     }
 }
 
-/// Serializes as [`WebhookSpec`], the shape the invoke body carries.
+/// Serializes as the invoke body carries it: `{"method": "POST", "url": "...", "headers": {"name": "value"}}`.
 impl Serialize for Webhook {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.spec().serialize(serializer)
