@@ -60,7 +60,28 @@
 //! With neither TLS feature the client can only reach `http://` URLs (the embedded server, a
 //! local proxy); an `https://` call fails with a transport error. With both, reqwest uses native-tls.
 //! docs.rs shows every feature, each gated item with its feature named.
-
+//!
+// Docs built without a feature do not hold its module: the links above then go to docs.rs.
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = "[`blocking`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/blocking/index.html"
+)]
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = "[`blocking::Client`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/blocking/struct.Client.html"
+)]
+#![cfg_attr(
+    not(feature = "test-util"),
+    doc = "[`test_util`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/test_util/index.html"
+)]
+#![cfg_attr(
+    not(feature = "mock"),
+    doc = "[`mock`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/mock/index.html"
+)]
+#![cfg_attr(
+    not(feature = "mock"),
+    doc = "[`input_validation`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/input_validation/index.html"
+)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

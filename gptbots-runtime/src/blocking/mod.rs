@@ -72,8 +72,8 @@ impl Client {
         ClientBuilder::from_env().build_blocking()
     }
 
-    /// Wraps an async client, e.g. [`MockServer::client`](crate::mock::MockServer::client) in a
-    /// test, starting the background thread. [`From`] does the same but panics when the thread
+    /// Wraps an async client (in a test, the embedded server's `MockServer::client()`),
+    /// starting the background thread. [`From`] does the same but panics when the thread
     /// cannot be started.
     pub fn new(client: crate::Client) -> Result<Self, Error> {
         Ok(Client { inner: client, reactor: Arc::new(Reactor::start()?) })
