@@ -76,3 +76,28 @@ pub async fn demo_client(
     eprintln!("GPTBOTS_API_KEY is not set: running todayNews in the embedded server at {}", server.url());
     Ok((server.client(), Some(server)))
 }
+
+/// The embedded server of [`demo_blocking_client`], on a tokio runtime of its own so that the
+/// program itself needs none. Dropping it stops the server, then the runtime.
+pub struct BackgroundServer {
+    server: gptbots_runtime::mock::MockServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl BackgroundServer {
+    /// The server's base URL.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+}
+
+/// [`demo_client`] for programs without an async runtime: the same choice between the real
+/// endpoint and the embedded server, as a [`blocking::Client`](gptbots_runtime::blocking::Client).
+pub fn demo_blocking_client(
+    latency: std::time::Duration,
+) -> Result<(gptbots_runtime::blocking::Client, Option<BackgroundServer>), Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let (client, server) = runtime.block_on(demo_client(latency))?;
+    let client = gptbots_runtime::blocking::Client::new(client)?;
+    Ok((client, server.map(|server| BackgroundServer { server, _runtime: runtime })))
+}

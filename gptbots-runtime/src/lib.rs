@@ -38,8 +38,18 @@
 //! - [`catalogue`] and [`schema_docs`]: the JSON Schema of every workflow in the program, as
 //!   Markdown or a JSON bundle.
 //! - [`contract`]: the traits that judge field types against Start parameters, and [`File`].
-//! - `mock` (feature `mock`): an embedded GPTBots-compatible server for tests and demos without
-//!   an account.
+//! - [`mock`] (feature `mock`): an embedded GPTBots-compatible server for tests and demos without
+//!   an account; [`test_util`] (feature `test-util`) builds a [`Run`] in unit tests.
+//!
+//! # The async client needs tokio
+//!
+//! [`Client`]'s calls are futures that must run on a [tokio](https://docs.rs/tokio) 1.x runtime
+//! with its I/O and time drivers enabled (`#[tokio::main]`, `#[tokio::test]`, or a runtime built
+//! with `enable_all()`): the HTTP stack (reqwest, hyper) registers its sockets and timers with
+//! tokio. Awaited on another executor, the first call panics with "there is no reactor running,
+//! must be called from the context of a Tokio 1.x runtime". A program without an async runtime
+//! uses [`blocking::Client`] (feature `blocking`) instead: the same client, blocking the calling
+//! thread, with a tokio runtime of its own on a background thread.
 //!
 //! # How a call goes
 //!
@@ -52,12 +62,42 @@
 //!
 //! # Features
 //!
-//! | feature | what it adds |
-//! |---|---|
-//! | `mock` | `gptbots_runtime::mock`, the embedded server, and `input_validation` |
-//! | `webhook-axum` | `async_run::Callback` as an axum extractor |
-
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rustls` | yes | HTTPS through rustls with the aws-lc-rs provider (reqwest's `rustls`) |
+//! | `native-tls` | no | HTTPS through the platform's TLS library: OpenSSL, Secure Transport or SChannel (reqwest's `native-tls`); with `default-features = false`, aws-lc-sys is not built |
+//! | `blocking` | no | [`blocking`]: a client for programs without an async runtime |
+//! | `test-util` | no | [`test_util`]: a [`Run`] built in your unit tests |
+//! | `mock` | no | [`mock`], the embedded server, and [`input_validation`] |
+//! | `webhook-axum` | no | [`async_run::Callback`] as an axum extractor |
+//!
+//! With neither TLS feature the client can only reach `http://` URLs (the embedded server, a
+//! local proxy); an `https://` call fails with a transport error. With both, reqwest uses native-tls.
+//! docs.rs shows every feature, each gated item with its feature named.
+//!
+// Docs built without a feature do not hold its module: the links above then go to docs.rs.
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = "[`blocking`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/blocking/index.html"
+)]
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = "[`blocking::Client`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/blocking/struct.Client.html"
+)]
+#![cfg_attr(
+    not(feature = "test-util"),
+    doc = "[`test_util`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/test_util/index.html"
+)]
+#![cfg_attr(
+    not(feature = "mock"),
+    doc = "[`mock`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/mock/index.html"
+)]
+#![cfg_attr(
+    not(feature = "mock"),
+    doc = "[`input_validation`]: https://docs.rs/gptbots-runtime/latest/gptbots_runtime/input_validation/index.html"
+)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api_key;
 pub mod async_run;
@@ -96,10 +136,18 @@ pub use run::Run;
 pub use status::Status;
 pub use workflow::Workflow;
 
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod input_validation;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 
 #[doc(hidden)]
 pub mod __private;
