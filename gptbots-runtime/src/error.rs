@@ -314,6 +314,15 @@ pub enum ConfigError {
     /// reqwest could not build its client (TLS back end, resolver).
     #[error("the HTTP client could not be built")]
     HttpClient(#[source] reqwest::Error),
+    /// The blocking client's background runtime or thread could not be started.
+    #[error("the blocking client's {what} could not be started")]
+    BlockingRuntime {
+        /// `runtime` or `thread`.
+        what: &'static str,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// The endpoint a request went to, as errors name it: the URL without credentials or query

@@ -48,7 +48,7 @@ use crate::{Run, Status, Workflow};
 /// When `input` fails to serialize (a `Serialize` impl that returns an error), which would fail
 /// every real invoke as well.
 pub fn run<W: Workflow>(input: &W, output: W::Output) -> Run<W::Output> {
-    let input = serde_json::to_value(input)
+    let input = serde_json::value::to_raw_value(input)
         .unwrap_or_else(|e| panic!("the input of {} does not serialize to JSON: {e}", W::NAME));
     Run {
         run_id: format!("test-run-{}", W::ID),

@@ -32,7 +32,7 @@ fn an_invoke_blocks_until_the_typed_run_is_back() {
     assert_eq!(server.runs()[0].run_id, run.run_id);
     let again = client.invoke_as(&TodayNews::about("Tokio", 1), "customer-7").unwrap();
     assert_eq!(again.output, digest("Tokio", 1));
-    assert_eq!(server.requests()[1].body.as_ref().unwrap()["userId"], "customer-7");
+    assert_eq!(server.requests()[1].json().expect("a JSON body")["userId"], "customer-7");
 }
 
 #[test]

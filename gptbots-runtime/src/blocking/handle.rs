@@ -3,29 +3,31 @@
 use std::fmt;
 
 use super::Client;
-use crate::async_run::{self, PollPolicy, RunState};
-use crate::{Error, Run, Workflow};
+use serde::de::DeserializeOwned;
 
-/// A submitted run of workflow `W`, whose waits block the calling thread.
+use crate::async_run::{self, PollPolicy, RunState};
+use crate::{Error, Run};
+
+/// A submitted run whose output decodes as `O`, whose waits block the calling thread.
 ///
 /// Holds only the run id and the client: persist [`RunHandle::run_id`] as soon as the submit
 /// returns, and rebuild the handle later with [`Client::resume`]. Waiting only ever queries the
 /// run; it never submits it again.
-pub struct RunHandle<W> {
+pub struct RunHandle<O> {
     client: Client,
-    inner: async_run::RunHandle<W>,
+    inner: async_run::RunHandle<O>,
 }
 
-impl<W: Workflow> fmt::Debug for RunHandle<W> {
+impl<O> fmt::Debug for RunHandle<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("blocking::RunHandle").field(&self.inner).finish()
     }
 }
 
-impl<W: Workflow> RunHandle<W> {
+impl<O: DeserializeOwned> RunHandle<O> {
     /// Wraps a handle of the async API, e.g. from a submit with a webhook run through
     /// [`Client::block_on`].
-    pub fn new(client: Client, handle: async_run::RunHandle<W>) -> Self {
+    pub fn new(client: Client, handle: async_run::RunHandle<O>) -> Self {
         RunHandle { client, inner: handle }
     }
 
@@ -35,7 +37,7 @@ impl<W: Workflow> RunHandle<W> {
     }
 
     /// The id of the workflow the run belongs to.
-    pub fn workflow_id(&self) -> &'static str {
+    pub fn workflow_id(&self) -> &str {
         self.inner.workflow_id()
     }
 
@@ -45,18 +47,18 @@ impl<W: Workflow> RunHandle<W> {
     }
 
     /// Queries the run once: [`async_run::RunHandle::poll`], blocking.
-    pub fn poll(&self) -> Result<RunState<W::Output>, Error> {
+    pub fn poll(&self) -> Result<RunState<O>, Error> {
         self.client.block_on(self.inner.poll())
     }
 
     /// Polls until the run finishes or the deadline passes: [`async_run::RunHandle::wait`],
     /// blocking.
-    pub fn wait(&self) -> Result<Run<W::Output>, Error> {
+    pub fn wait(&self) -> Result<Run<O>, Error> {
         self.client.block_on(self.inner.wait())
     }
 
     /// The async handle, for use with [`crate::Client`].
-    pub fn into_async(self) -> async_run::RunHandle<W> {
+    pub fn into_async(self) -> async_run::RunHandle<O> {
         self.inner
     }
 }

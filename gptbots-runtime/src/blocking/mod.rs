@@ -105,14 +105,14 @@ impl Client {
     /// For a webhook, another user id or polling schedule, run the async builder here:
     /// `client.block_on(client.as_async().submit(&input).webhook(hook))` and wrap the handle with
     /// [`RunHandle::new`].
-    pub fn submit<W: Workflow>(&self, workflow: &W) -> Result<RunHandle<W>, Error> {
+    pub fn submit<W: Workflow>(&self, workflow: &W) -> Result<RunHandle<W::Output>, Error> {
         let handle = self.block_on(self.inner.submit(workflow).send())?;
         Ok(RunHandle::new(self.clone(), handle))
     }
 
     /// Rebuilds the handle of a run from its id: [`crate::Client::resume`]. Nothing is sent.
-    pub fn resume<W: Workflow>(&self, run_id: impl Into<String>) -> RunHandle<W> {
-        RunHandle::new(self.clone(), self.inner.resume(run_id))
+    pub fn resume<W: Workflow>(&self, run_id: impl Into<String>) -> RunHandle<W::Output> {
+        RunHandle::new(self.clone(), self.inner.resume::<W>(run_id))
     }
 
     /// Runs many inputs with the default concurrency, results in input order:

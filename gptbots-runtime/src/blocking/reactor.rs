@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use tokio::runtime::{Builder, Handle};
 use tokio::sync::oneshot;
 
-use crate::Error;
+use crate::{ConfigError, Error};
 
 /// What a blocking call panics with when made from a thread that drives async tasks.
 pub(super) const CALLED_FROM_ASYNC: &str = "gptbots_runtime::blocking::Client was called from \
@@ -31,9 +31,7 @@ pub(super) struct Reactor {
 
 impl Reactor {
     pub(super) fn start() -> Result<Self, Error> {
-        let runtime = Builder::new_current_thread().enable_all().build().map_err(|e| Error::Config {
-            message: format!("the blocking client's runtime could not be started: {e}"),
-        })?;
+        let runtime = Builder::new_current_thread().enable_all().build().map_err(|source| ConfigError::BlockingRuntime { what: "runtime", source })?;
         let handle = runtime.handle().clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -42,9 +40,7 @@ impl Reactor {
                 // Returns when the last clone of the client is dropped (the sender goes away).
                 let _ = runtime.block_on(stopped);
             })
-            .map_err(|e| Error::Config {
-                message: format!("the blocking client's thread could not be started: {e}"),
-            })?;
+            .map_err(|source| ConfigError::BlockingRuntime { what: "thread", source })?;
         Ok(Reactor { handle, shutdown: Some(shutdown), thread: Some(thread) })
     }
 
