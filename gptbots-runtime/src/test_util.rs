@@ -27,7 +27,7 @@
 //! let mut run = test_util::run(&input, Summary { text: "rust".into() });
 //! run.cost = 0.25;
 //! assert_eq!(run.workflow_id, "wf_summarize");
-//! assert_eq!(run.input, serde_json::json!({ "document": "rust is fast" }));
+//! assert_eq!(run.input.get(), r#"{"document":"rust is fast"}"#);
 //! assert_eq!(bill(&run), "test-run-wf_summarize: 0.25 credits for 4 characters");
 //! ```
 //!
