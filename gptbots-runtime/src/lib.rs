@@ -80,6 +80,8 @@ pub use workflow::Workflow;
 
 #[cfg(feature = "mock")]
 pub mod input_validation;
+#[cfg(feature = "journal")]
+pub mod journal;
 #[cfg(feature = "mock")]
 pub mod mock;
 
