@@ -55,6 +55,7 @@ mod error;
 mod response;
 mod retry;
 mod run;
+pub mod run_logs;
 pub mod schema_docs;
 mod status;
 mod transport;
