@@ -4,6 +4,7 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;
+use crate::error::ConfigError;
 
 /// Where a key came from, used to name it in errors.
 pub(crate) enum KeySource<'a> {
@@ -13,6 +14,8 @@ pub(crate) enum KeySource<'a> {
     Workflow(&'a str),
     /// `GPTBOTS_API_KEY_<ID>`: the variable's name.
     EnvVar(&'a str),
+    /// `CallOptions::api_key`.
+    Call,
 }
 
 impl std::fmt::Display for KeySource<'_> {
@@ -21,6 +24,7 @@ impl std::fmt::Display for KeySource<'_> {
             KeySource::Default => f.write_str("the default API key"),
             KeySource::Workflow(id) => write!(f, "the API key of workflow `{id}`"),
             KeySource::EnvVar(name) => write!(f, "the API key in {name}"),
+            KeySource::Call => f.write_str("the API key given to this call"),
         }
     }
 }
@@ -39,7 +43,7 @@ pub(crate) fn validate(key: &SecretString, source: KeySource<'_>) -> Result<(), 
     } else {
         return Ok(());
     };
-    Err(Error::Config { message: format!("{source} {problem}; copy the key again from the workflow's API page") })
+    Err(ConfigError::InvalidKey { key: source.to_string(), problem }.into())
 }
 
 #[cfg(test)]

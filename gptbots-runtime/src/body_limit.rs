@@ -10,7 +10,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// an excerpt; the rest of, say, a proxy's HTML page is not needed.
 pub(crate) const ERROR_BODY_BYTES: usize = 64 * 1024;
 
-/// The first allocation for a body, whatever `Content-Length` announces.
+/// The first allocation for a body whose length is not announced.
 const INITIAL_CAPACITY: usize = 64 * 1024;
 
 /// Why a body could not be read in full.
@@ -24,15 +24,18 @@ pub(crate) enum BodyError {
 
 /// Reads the whole body of `response` unless it exceeds `limit` bytes.
 ///
-/// A `Content-Length` over the limit is refused before anything is read; otherwise chunks are
-/// read one by one and reading stops at the first chunk that crosses the limit, so at most
-/// `limit` bytes plus one chunk are ever held.
+/// A `Content-Length` over the limit is refused before anything is read; one within it sizes
+/// the buffer once, so a large output is held once rather than in a buffer that doubles (and
+/// copies) its way up. Chunks are read one by one and reading stops at the first chunk that
+/// crosses the limit, so at most `limit` bytes plus one chunk are ever held.
 pub(crate) async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
     let announced = response.content_length();
     if announced.is_some_and(|len| len > limit as u64) {
         return Err(BodyError::TooLarge { announced, read: Bytes::new() });
     }
-    let capacity = announced.map_or(INITIAL_CAPACITY, |len| len as usize).min(INITIAL_CAPACITY);
+    // Within the limit by the check above; a server that announces more than it sends costs
+    // at most the limit.
+    let capacity = announced.map_or(INITIAL_CAPACITY, |len| len as usize);
     let mut body = BytesMut::with_capacity(capacity);
     loop {
         match response.chunk().await {

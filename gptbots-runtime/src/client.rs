@@ -1,19 +1,25 @@
 use std::collections::HashMap;
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::api_key::{KeySource, validate};
 use crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES;
-use crate::response::decode_run;
+use crate::call::CallOptions;
+use crate::error::ConfigError;
+use crate::loopback::is_loopback;
+use crate::response::Outcome;
 use crate::retry::{Idempotency, RetryPolicy};
-use crate::transport::{EndpointUrls, RawResponse, Transport};
-use crate::wire::{INVOKE_PATH, InvokeRequest};
+use crate::transport::{Call, Route, Transport};
+use crate::wire::InvokeRequest;
 use crate::{Error, Run, Workflow};
 
 /// The default GPTBots endpoint (Singapore data centre).
@@ -85,82 +91,130 @@ impl Client {
     /// Runs `workflow` synchronously and returns its typed output.
     ///
     /// The invoke is sent once: a run costs credits, so it is repeated only when it surely did
-    /// not reach the server (see [`RetryPolicy`]).
+    /// not reach the server (see [`RetryPolicy`]). Per-call settings: [`Client::invoke_with`];
+    /// a workflow known only at run time: [`Client::workflow`].
     pub async fn invoke<W: Workflow>(&self, workflow: &W) -> Result<Run<W::Output>, Error> {
-        self.invoke_inner(workflow, self.inner.user_id.as_deref()).await
+        self.invoke_json::<W, W::Output>(W::ID, workflow, &CallOptions::DEFAULT).await
+    }
+
+    /// Like [`Client::invoke`], with a user id, a timeout or a key for this call only.
+    ///
+    /// ```no_run
+    /// # use gptbots_runtime::{CallOptions, Client, Workflow};
+    /// # async fn demo<W: Workflow>(client: &Client, input: &W) -> Result<(), gptbots_runtime::Error> {
+    /// let options = CallOptions::new().user_id("customer-42").timeout(std::time::Duration::from_secs(60));
+    /// let run = client.invoke_with(input, &options).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn invoke_with<W: Workflow>(&self, workflow: &W, options: &CallOptions) -> Result<Run<W::Output>, Error> {
+        self.invoke_json::<W, W::Output>(W::ID, workflow, options).await
     }
 
     /// Like [`Client::invoke`], tagging the run with `user_id` instead of the client's default.
     pub async fn invoke_as<W: Workflow>(&self, workflow: &W, user_id: &str) -> Result<Run<W::Output>, Error> {
-        self.invoke_inner(workflow, Some(user_id)).await
+        self.invoke_json::<W, W::Output>(W::ID, workflow, &CallOptions::new().user_id(user_id)).await
     }
 
-    async fn invoke_inner<W: Workflow>(&self, workflow: &W, user_id: Option<&str>) -> Result<Run<W::Output>, Error> {
+    /// The one synchronous invoke, typed or not: any `Serialize` input to workflow
+    /// `workflow_id`, decoded into any `DeserializeOwned` output.
+    pub(crate) async fn invoke_json<I, O>(
+        &self,
+        workflow_id: &str,
+        input: &I,
+        options: &CallOptions,
+    ) -> Result<Run<O>, Error>
+    where
+        I: Serialize + ?Sized,
+        O: DeserializeOwned,
+    {
         let span = tracing::info_span!(
             "gptbots.invoke",
-            workflow_id = W::ID,
+            workflow_id,
             run_id = tracing::field::Empty,
-            status = tracing::field::Empty,
             cost = tracing::field::Empty,
             tokens = tracing::field::Empty,
-            execution_ms = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
-        let result = self.invoke_once::<W>(workflow, user_id).instrument(span.clone()).await;
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
-        match &result {
-            Ok(run) => {
-                span.record("run_id", run.run_id.as_str());
-                span.record("status", run.status.as_str());
-                span.record("cost", run.cost);
-                span.record("tokens", run.tokens);
-                if let Some(t) = run.execution_time {
-                    span.record("execution_ms", t.as_millis() as u64);
+        // The clock is read only when someone listens: it is a measurable part of a request.
+        let started = (!span.is_disabled()).then(Instant::now);
+        let result =
+            async { self.send_invoke::<I, O>(workflow_id, input, options, None).await?.into_finished(workflow_id) }
+                .instrument(span.clone())
+                .await;
+        if let Some(started) = started {
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            match &result {
+                Ok(run) => {
+                    span.record("run_id", run.run_id.as_str());
+                    span.record("cost", run.cost);
+                    span.record("tokens", run.tokens);
                 }
-            }
-            Err(error) => {
-                if let Some(run_id) = error.run_id() {
-                    span.record("run_id", run_id);
+                Err(error) => {
+                    if let Some(run_id) = error.run_id() {
+                        span.record("run_id", run_id);
+                    }
+                    span.in_scope(|| tracing::warn!(error = %error, "GPTBots invoke failed"));
                 }
-                span.in_scope(|| tracing::warn!(error = %error, "GPTBots invoke failed"));
             }
         }
         result
     }
 
-    async fn invoke_once<W: Workflow>(&self, workflow: &W, user_id: Option<&str>) -> Result<Run<W::Output>, Error> {
-        let key = self.key_for(W::ID)?;
-        let body = serde_json::to_vec(&InvokeRequest { user_id, input: workflow, is_async: false }).map_err(|e| {
-            Error::Config { message: format!("the input of workflow `{}` does not serialize to JSON: {e}", W::ID) }
-        })?;
-        let response = self.post_json(INVOKE_PATH, key, body, Idempotency::StartsRun).await?;
-        decode_run::<W::Output>(INVOKE_PATH, W::ID, response.status, &response.body)
-            .map_err(|e| e.redact(key.expose_secret()))
+    /// Sends one invoke, synchronous, or async when `webhooks` is `Some` (possibly empty), and
+    /// decodes what the answer says about the run.
+    pub(crate) async fn send_invoke<I, O>(
+        &self,
+        workflow_id: &str,
+        input: &I,
+        options: &CallOptions,
+        webhooks: Option<&[crate::async_run::Webhook]>,
+    ) -> Result<Outcome<O>, Error>
+    where
+        I: Serialize + ?Sized,
+        O: DeserializeOwned,
+    {
+        let key = self.key_for_call(workflow_id, options)?;
+        let request = InvokeRequest {
+            user_id: options.user_id.as_deref().or(self.default_user_id()).map(Cow::Borrowed),
+            input,
+            is_async: webhooks.is_some(),
+            webhook: webhooks.filter(|hooks| !hooks.is_empty()).map(|hooks| hooks.iter().map(|h| h.spec()).collect()),
+        };
+        let call = Call {
+            route: Route::Invoke,
+            workflow_id,
+            key,
+            body: encode(workflow_id, &request)?,
+            idempotency: Idempotency::StartsRun,
+            run_id: None,
+            timeout: options.timeout,
+        };
+        self.transport().call::<O>(call).await
     }
 
-    /// The one way to send a request to GPTBots: POSTs the JSON `body` to `endpoint` with `key`
-    /// and returns the status and the body, read up to the response size limit.
-    ///
-    /// `idempotency` selects the retry rule: [`Idempotency::StartsRun`] for invokes (repeated
-    /// only when the request surely did not reach the server), [`Idempotency::ReadOnly`] for
-    /// reads such as `query/result` polling (also repeated after 5xx, resets and timeouts).
-    /// Errors arising before the run id is known carry none: add it with `Error::with_run_id`.
-    /// Non-2xx statuses the rule does not act on come back as a response; pass it to
-    /// `decode_run`, which turns them into [`Error::Http`].
-    pub(crate) async fn post_json(
-        &self,
-        endpoint: &'static str,
-        key: &SecretString,
-        body: Vec<u8>,
-        idempotency: Idempotency,
-    ) -> Result<RawResponse, Error> {
-        self.inner.transport.post_json(endpoint, key, Bytes::from(body), idempotency).await
+    /// The transport every request goes through.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
     }
 
     /// The end-user id sent with every run unless a call overrides it.
     pub(crate) fn default_user_id(&self) -> Option<&str> {
         self.inner.user_id.as_deref()
+    }
+
+    /// The key of one call: the call's own key, else the key for `workflow_id`.
+    pub(crate) fn key_for_call<'a>(
+        &'a self,
+        workflow_id: &str,
+        options: &'a CallOptions,
+    ) -> Result<&'a SecretString, Error> {
+        match &options.api_key {
+            Some(key) => {
+                validate(key, KeySource::Call)?;
+                Ok(key)
+            }
+            None => self.key_for(workflow_id),
+        }
     }
 
     /// The key for `workflow_id`: its own key, else its `GPTBOTS_API_KEY_<ID>` variable, else
@@ -177,6 +231,13 @@ impl Client {
             .or(self.inner.default_key.as_ref())
             .ok_or_else(|| Error::MissingKey { workflow_id: workflow_id.to_owned(), env_var: key_env_var(workflow_id) })
     }
+}
+
+/// A request body as JSON.
+pub(crate) fn encode<T: Serialize + ?Sized>(workflow_id: &str, body: &T) -> Result<Bytes, Error> {
+    serde_json::to_vec(body)
+        .map(Bytes::from)
+        .map_err(|source| Error::Input { workflow_id: workflow_id.to_owned(), source })
 }
 
 fn env_var(name: &str) -> Option<String> {
@@ -207,7 +268,7 @@ pub struct ClientBuilder {
     overall_timeout: Option<Duration>,
     max_response_bytes: Option<usize>,
     retry: Option<RetryPolicy>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -224,6 +285,7 @@ impl fmt::Debug for ClientBuilder {
             .field("overall_timeout", &self.overall_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
+            .field("http_client", &self.http.as_ref().map(|_| "<reqwest::ClientBuilder>"))
             .finish_non_exhaustive()
     }
 }
@@ -302,7 +364,8 @@ impl ClientBuilder {
     }
 
     /// The limit for establishing a connection. Default [`DEFAULT_CONNECT_TIMEOUT`].
-    /// Ignored with [`ClientBuilder::http_client`], whose own setting applies.
+    /// With [`ClientBuilder::http_client`], the given builder's own setting applies unless this is
+    /// called.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -328,10 +391,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` (and its connection pool, proxy and TLS settings). The
-    /// connect timeout is then the client's own; the other limits of this builder still apply.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Builds the HTTP client from this `reqwest::ClientBuilder` (its proxy, TLS, DNS and pool
+    /// settings) instead of a default one.
+    ///
+    /// The crate's own rules are applied on top, whatever the builder says: redirects are never
+    /// followed (a followed 307 would resend an invoke: a second paid run), and a loopback base
+    /// URL bypasses every proxy (a plain-`http://` key must not leave the machine). The connect
+    /// timeout is the builder's own unless [`ClientBuilder::connect_timeout`] is called; the
+    /// other limits of this builder apply as usual. A built `reqwest::Client` is not accepted,
+    /// since its redirect policy could no longer be changed.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 
@@ -353,37 +423,37 @@ impl ClientBuilder {
 
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         if max_response_bytes == 0 {
-            return Err(Error::Config {
-                message: "max_response_bytes is 0; give a limit of at least a few KiB".into(),
-            });
+            return Err(ConfigError::ZeroResponseLimit.into());
         }
         let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
         let (http, connect_timeout) = match self.http {
-            Some(http) => (http, None),
-            None => {
-                let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-                let http = reqwest::Client::builder()
-                    .connect_timeout(connect_timeout)
-                    // A redirected POST turns into a GET or goes to another host: neither is
-                    // what the caller asked for, so redirects come back as HTTP errors.
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .map_err(|e| Error::Config { message: format!("the HTTP client could not be built: {e}") })?;
-                (http, Some(connect_timeout))
-            }
+            Some(http) => (http, self.connect_timeout),
+            None => (reqwest::Client::builder(), Some(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))),
         };
+        let http = match connect_timeout {
+            Some(limit) => http.connect_timeout(limit),
+            None => http,
+        };
+        // A redirected POST turns into a GET or goes to another host, or (307/308) resends an
+        // invoke: none is what the caller asked for, so redirects come back as errors.
+        let http = http.redirect(reqwest::redirect::Policy::none());
+        // Plain http:// is allowed to loopback because the traffic stays on this machine; a
+        // proxy from HTTP_PROXY would carry the key elsewhere, in clear.
+        let stays_local = reqwest::Url::parse(&base_url).is_ok_and(|url| is_loopback(&url));
+        let http = if stays_local { http.no_proxy() } else { http };
+        let http = http.build().map_err(ConfigError::HttpClient)?;
+        let transport = Transport::new(
+            http,
+            base_url,
+            max_response_bytes,
+            connect_timeout,
+            request_timeout,
+            self.overall_timeout,
+            self.retry.unwrap_or_default(),
+        )?;
         Ok(Client {
             inner: Arc::new(Inner {
-                transport: Transport {
-                    http,
-                    endpoint_urls: EndpointUrls::new(&base_url),
-                    base_url,
-                    max_response_bytes,
-                    connect_timeout,
-                    request_timeout,
-                    overall_timeout: self.overall_timeout,
-                    retry: self.retry.unwrap_or_default(),
-                },
+                transport,
                 default_key: self.default_key,
                 workflow_keys: self.workflow_keys.into_iter().collect(),
                 env_keys: self.env_keys.into_iter().collect(),
@@ -393,29 +463,22 @@ impl ClientBuilder {
     }
 }
 
-fn check_base_url(base_url: &str, allow_insecure_http: bool) -> Result<(), Error> {
-    let parsed = reqwest::Url::parse(base_url).map_err(|e| Error::Config {
-        message: format!("base URL `{base_url}` is not a URL ({e}); give one like {DEFAULT_BASE_URL}"),
-    })?;
+fn check_base_url(base_url: &str, allow_insecure_http: bool) -> Result<(), ConfigError> {
+    let shown = || crate::excerpt::bounded(base_url);
+    let parsed = reqwest::Url::parse(base_url)
+        .map_err(|e| ConfigError::InvalidBaseUrl { base_url: shown(), reason: e.to_string() })?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if allow_insecure_http || is_loopback(&parsed) => Ok(()),
-        "http" => Err(Error::InsecureUrl { base_url: base_url.to_owned() }),
-        _ => Err(Error::Config { message: format!("base URL `{base_url}` must start with https://") }),
+        "http" => Err(ConfigError::InsecureHttp { base_url: shown() }),
+        _ => Err(ConfigError::UnsupportedScheme { base_url: shown() }),
     }
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else { return false };
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    let ip = host.trim_start_matches('[').trim_end_matches(']');
-    ip.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     fn build(url: &str) -> Result<Client, Error> {
@@ -424,15 +487,16 @@ mod tests {
 
     #[test]
     fn plain_http_is_refused_beyond_this_machine() {
-        assert!(matches!(build("http://api.example.com"), Err(Error::InsecureUrl { .. })));
-        assert!(matches!(build("http://10.0.0.7:8080"), Err(Error::InsecureUrl { .. })));
+        let insecure = |url| matches!(build(url), Err(Error::Config(ConfigError::InsecureHttp { .. })));
+        assert!(insecure("http://api.example.com"));
+        assert!(insecure("http://10.0.0.7:8080"));
         for local in ["http://localhost:3000", "http://127.0.0.1:9", "http://[::1]:80/"] {
             assert!(build(local).is_ok(), "{local}");
         }
         assert!(Client::builder().base_url("http://gateway.internal").allow_insecure_http().build().is_ok());
         assert!(build("https://gpt.example.com/").is_ok_and(|c| c.base_url() == "https://gpt.example.com"));
-        assert!(matches!(build("ftp://api.gptbots.ai"), Err(Error::Config { .. })));
-        assert!(matches!(build("not a url"), Err(Error::Config { .. })));
+        assert!(matches!(build("ftp://api.gptbots.ai"), Err(Error::Config(ConfigError::UnsupportedScheme { .. }))));
+        assert!(matches!(build("not a url"), Err(Error::Config(ConfigError::InvalidBaseUrl { .. }))));
     }
 
     #[test]

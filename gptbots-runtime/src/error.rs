@@ -1,18 +1,35 @@
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::value::RawValue;
+
 use crate::Status;
+use crate::wire::INVOKE_PATH;
 
 /// Everything that can go wrong when calling a workflow.
 ///
-/// Each variant displays as one sentence that stands alone in a log: it names the workflow or
-/// run it concerns and the cause. The API key is never part of an error.
-#[derive(Debug, thiserror::Error)]
+/// Each variant displays as one sentence that stands alone in a log: it names the endpoint
+/// (with its host), the HTTP status, the workflow and the run it concerns. The underlying
+/// cause, when there is one, is only in [`source()`](std::error::Error::source), so `{:#}`
+/// (anyhow, eyre) prints every cause once. The API key is never part of an error, and text
+/// quoted from the network is bounded, on one line, with control characters escaped.
+///
+/// Two questions decide what to do with an error:
+///
+/// - [`Error::may_have_started_run`]: could this failed call have started a paid run? If so,
+///   do not submit the input again: query the run by [`Error::run_id`] when there is one
+///   ([`Client::resume`](crate::Client::resume)).
+/// - [`Error::is_retryable`]: may the same call succeed later (rate limits, server faults,
+///   network trouble)? Only safe to act on when the call could not have started a run.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The client is not configured to call this workflow.
     #[error(
         "no GPTBots API key for workflow `{workflow_id}`: a key belongs to one workflow; set {env_var} or call ClientBuilder::workflow_key(\"{workflow_id}\", key)"
     )]
+    #[non_exhaustive]
     MissingKey {
         /// The workflow that was called.
         workflow_id: String,
@@ -20,28 +37,27 @@ pub enum Error {
         env_var: String,
     },
 
-    /// The client's configuration is invalid (base URL, key format, timeouts).
-    #[error("invalid GPTBots client configuration: {message}")]
-    Config {
-        /// What is wrong and how to fix it.
-        message: String,
-    },
+    /// The client's configuration is invalid; nothing was sent.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 
-    /// The base URL uses plain `http://` to another machine, which would send the API key
-    /// unencrypted.
-    #[error(
-        "GPTBots base URL `{base_url}` uses plain http:// to a host other than this machine, which would send the API key unencrypted; use https:// or call ClientBuilder::allow_insecure_http()"
-    )]
-    InsecureUrl {
-        /// The refused base URL.
-        base_url: String,
+    /// The input does not serialize to JSON; nothing was sent.
+    #[error("the input of workflow `{workflow_id}` does not serialize to JSON")]
+    #[non_exhaustive]
+    Input {
+        /// The workflow that was called.
+        workflow_id: String,
+        /// What serde reported.
+        #[source]
+        source: serde_json::Error,
     },
 
     /// The request could not be sent or the response could not be read.
-    #[error("GPTBots request to {endpoint} failed{}: {}", run_suffix(.run_id), causes(.source))]
+    #[error("GPTBots request to {endpoint} failed{}: {}", run_suffix(.run_id), transport_summary(.source))]
+    #[non_exhaustive]
     Transport {
-        /// The API path, e.g. `/v1/workflow/invoke`.
-        endpoint: &'static str,
+        /// The endpoint, with its host.
+        endpoint: ApiEndpoint,
         /// The run concerned, when known.
         run_id: Option<String>,
         /// The underlying HTTP client error.
@@ -50,21 +66,25 @@ pub enum Error {
     },
 
     /// No response arrived in time.
-    #[error("GPTBots request to {endpoint} timed out after {after:?}{}", run_suffix(.run_id))]
+    #[error("GPTBots request to {endpoint} timed out after {after:?}{}{}", if *.while_connecting { " while connecting" } else { "" }, run_suffix(.run_id))]
+    #[non_exhaustive]
     Timeout {
-        /// The API path.
-        endpoint: &'static str,
+        /// The endpoint, with its host.
+        endpoint: ApiEndpoint,
         /// The limit that expired.
         after: Duration,
         /// The run concerned, when known.
         run_id: Option<String>,
+        /// Whether the limit expired before a connection was made (nothing was sent).
+        while_connecting: bool,
     },
 
     /// The server answered with an HTTP error status.
     #[error("GPTBots answered HTTP {status} on {endpoint}{}{}: {excerpt}", api_suffix(.api_code, .message), run_suffix(.run_id))]
+    #[non_exhaustive]
     Http {
-        /// The API path.
-        endpoint: &'static str,
+        /// The endpoint, with its host.
+        endpoint: ApiEndpoint,
         /// The HTTP status code.
         status: u16,
         /// GPTBots' error code from a `{code, message}` body, when present.
@@ -73,15 +93,35 @@ pub enum Error {
         message: Option<String>,
         /// The run concerned, when known.
         run_id: Option<String>,
-        /// A bounded excerpt of the body.
-        excerpt: String,
+        /// A bounded excerpt of the body, or `(empty body)`.
+        excerpt: Box<str>,
+        /// Whether the server said it did not process the request (HTTP 429, or 503 with
+        /// `Retry-After`).
+        refused: bool,
+    },
+
+    /// The server answered with a redirect, which is never followed: a redirected POST changes
+    /// method or host, and a resent invoke would start a second paid run.
+    #[error(
+        "GPTBots answered HTTP {status} on {endpoint}, a redirect to {}, which was not followed; set the base URL to the final address",
+        location.as_deref().unwrap_or("an unnamed location")
+    )]
+    #[non_exhaustive]
+    Redirect {
+        /// The endpoint, with its host.
+        endpoint: ApiEndpoint,
+        /// The HTTP status code (3xx).
+        status: u16,
+        /// The `Location` header, bounded, when there was one.
+        location: Option<String>,
     },
 
     /// The server answered HTTP 200 with a `{code, message}` error body.
     #[error("GPTBots rejected the call to {endpoint} with code {code}: {message}")]
+    #[non_exhaustive]
     Api {
-        /// The API path.
-        endpoint: &'static str,
+        /// The endpoint, with its host.
+        endpoint: ApiEndpoint,
         /// GPTBots' error code (e.g. 40000 invalid parameter, 40127 authentication failed).
         code: i64,
         /// GPTBots' error message.
@@ -89,20 +129,27 @@ pub enum Error {
     },
 
     /// The run finished with status `FAILED`.
-    #[error("workflow `{workflow_id}` run {run_id} FAILED: {excerpt}")]
+    #[error(
+        "workflow `{workflow_id}` run {run_id} FAILED: {}",
+        reason.as_deref().unwrap_or("GPTBots gave no reason")
+    )]
+    #[non_exhaustive]
     RunFailed {
         /// The workflow id.
         workflow_id: String,
         /// The failed run.
         run_id: String,
-        /// A bounded excerpt of the response body (GPTBots documents no error field).
-        excerpt: String,
+        /// Why, as the body says (`errorMessage`, `message`, `error` or `msg`), bounded.
+        reason: Option<String>,
+        /// The input as the server echoed it (the user's data: never part of the message).
+        input: Option<Box<RawValue>>,
     },
 
     /// A synchronous invoke returned a status that is not `SUCCEED` or `FAILED`.
     #[error(
         "workflow `{workflow_id}` run {run_id} returned status {status} from a synchronous invoke; query the run later"
     )]
+    #[non_exhaustive]
     UnexpectedStatus {
         /// The workflow id.
         workflow_id: String,
@@ -114,8 +161,9 @@ pub enum Error {
 
     /// The run succeeded but its output does not decode into the declared output type.
     #[error(
-        "workflow `{workflow_id}` run {run_id} succeeded but its output does not fit `{output_type}` at `{path}`: {reason}; output: {}", crate::response::excerpt(raw_output.as_bytes())
+        "workflow `{workflow_id}` run {run_id} succeeded but its output does not fit `{output_type}` at `{path}`: {reason}; output: {}", crate::excerpt::Quoter::default().excerpt(raw_output.as_bytes())
     )]
+    #[non_exhaustive]
     OutputMismatch {
         /// The workflow id.
         workflow_id: String,
@@ -135,6 +183,7 @@ pub enum Error {
     #[error(
         "the API key used for workflow `{declared}` belongs to workflow `{actual}` (run {run_id}): configure the key of `{declared}`"
     )]
+    #[non_exhaustive]
     WorkflowMismatch {
         /// The id in `#[workflow(id = ...)]`.
         declared: String,
@@ -150,9 +199,10 @@ pub enum Error {
         announced_suffix(.announced),
         run_suffix(.run_id)
     )]
+    #[non_exhaustive]
     ResponseTooLarge {
-        /// The API path.
-        endpoint: &'static str,
+        /// The endpoint, with its host.
+        endpoint: ApiEndpoint,
         /// The HTTP status code.
         status: u16,
         /// The limit in bytes.
@@ -165,9 +215,10 @@ pub enum Error {
 
     /// The response is not a GPTBots response this client understands.
     #[error("GPTBots sent an invalid response on {endpoint} (HTTP {status}){}: {reason}; body: {excerpt}", run_suffix(.run_id))]
+    #[non_exhaustive]
     InvalidResponse {
-        /// The API path.
-        endpoint: &'static str,
+        /// The endpoint, with its host.
+        endpoint: ApiEndpoint,
         /// The HTTP status code.
         status: u16,
         /// The run concerned, when known.
@@ -175,7 +226,7 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
         /// A bounded excerpt of the body.
-        excerpt: String,
+        excerpt: Box<str>,
     },
 
     /// An async run did not finish before the wait's deadline. The run goes on on the server:
@@ -185,6 +236,7 @@ pub enum Error {
         "workflow `{workflow_id}` run {run_id} did not finish within {after:?}{}; it goes on running: wait again or resume it from its run id",
         deadline_suffix(.last_status, .last_error)
     )]
+    #[non_exhaustive]
     Deadline {
         /// The workflow id.
         workflow_id: String,
@@ -207,6 +259,7 @@ pub enum Error {
     #[error(
         "not submitted: the batch has spent {spent} credits, past its budget of {limit}; raise the budget or submit the rest later"
     )]
+    #[non_exhaustive]
     BudgetExceeded {
         /// The budget in credits.
         limit: f64,
@@ -215,9 +268,109 @@ pub enum Error {
     },
 }
 
+/// Why a client could not be built, or a per-call option was refused. Nothing was sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The base URL does not parse.
+    #[error("GPTBots base URL `{base_url}` is not a URL ({reason}); give one like {}", crate::DEFAULT_BASE_URL)]
+    #[non_exhaustive]
+    InvalidBaseUrl {
+        /// The URL as given (bounded).
+        base_url: String,
+        /// What the URL parser reported.
+        reason: String,
+    },
+    /// The base URL is neither `https://` nor `http://`.
+    #[error("GPTBots base URL `{base_url}` must start with https://")]
+    #[non_exhaustive]
+    UnsupportedScheme {
+        /// The URL as given.
+        base_url: String,
+    },
+    /// The base URL uses plain `http://` to another machine, which would send the API key
+    /// unencrypted.
+    #[error(
+        "GPTBots base URL `{base_url}` uses plain http:// to a host other than this machine, which would send the API key unencrypted; use https:// or call ClientBuilder::allow_insecure_http()"
+    )]
+    #[non_exhaustive]
+    InsecureHttp {
+        /// The refused base URL.
+        base_url: String,
+    },
+    /// An API key cannot be sent in an `Authorization` header.
+    #[error("{key} {problem}; copy the key again from the workflow's API page")]
+    #[non_exhaustive]
+    InvalidKey {
+        /// Which key: "the default API key", "the API key of workflow `wf_x`", "the API key in
+        /// GPTBOTS_API_KEY_WF_X". Never the key itself.
+        key: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// `max_response_bytes(0)`.
+    #[error("max_response_bytes is 0; give a limit of at least a few KiB")]
+    ZeroResponseLimit,
+    /// reqwest could not build its client (TLS back end, resolver).
+    #[error("the HTTP client could not be built")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+/// The endpoint a request went to, as errors name it: the URL without credentials or query
+/// (`https://api.gptbots.ai/v1/workflow/invoke`), and its API path. Cheap to clone.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiEndpoint(Arc<EndpointName>);
+
+#[derive(PartialEq, Eq)]
+struct EndpointName {
+    path: &'static str,
+    shown: Box<str>,
+}
+
+impl ApiEndpoint {
+    /// `path` on `base_url`; userinfo and query are left out, as they may carry secrets.
+    pub(crate) fn new(base_url: &reqwest::Url, path: &'static str) -> Self {
+        let host = base_url.host_str().unwrap_or_default();
+        let port = base_url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        let base_path = base_url.path().trim_end_matches('/');
+        let shown = format!("{}://{host}{port}{base_path}{path}", base_url.scheme());
+        ApiEndpoint(Arc::new(EndpointName { path, shown: crate::excerpt::bounded(&shown).into() }))
+    }
+
+    /// An endpoint with no host, for bodies decoded outside a request (a webhook callback).
+    pub(crate) fn named(path: &'static str) -> Self {
+        ApiEndpoint(Arc::new(EndpointName { path, shown: path.into() }))
+    }
+
+    /// The API path, e.g. `/v1/workflow/invoke`.
+    pub fn path(&self) -> &'static str {
+        self.0.path
+    }
+
+    /// Whether this is the endpoint that starts runs.
+    fn starts_runs(&self) -> bool {
+        self.0.path == INVOKE_PATH
+    }
+}
+
+impl fmt::Display for ApiEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.shown)
+    }
+}
+
+impl fmt::Debug for ApiEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0.shown, f)
+    }
+}
+
 fn deadline_suffix(last_status: &Option<Status>, last_error: &Option<Box<Error>>) -> String {
     match (last_status, last_error) {
-        (_, Some(error)) => format!(" (last query failed: {error})"),
+        (_, Some(error)) => match error.http_status() {
+            Some(status) => format!(" (the last query failed with HTTP {status})"),
+            None => " (the last query failed)".to_owned(),
+        },
         (Some(status), None) => format!(" (last status {status})"),
         (None, None) => String::new(),
     }
@@ -230,20 +383,27 @@ fn run_suffix(run_id: &Option<String>) -> String {
     }
 }
 
-/// The error and its causes in one line: reqwest's own message ("error sending request") says
-/// little without the cause underneath ("connection refused").
-fn causes(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
+/// What went wrong, in a few words: reqwest's own message ("error sending request") says
+/// little, and the causes themselves belong to `source()`, so this names the kind of failure.
+fn transport_summary(error: &reqwest::Error) -> String {
+    let io_kind = std::iter::successors(std::error::Error::source(error), |cause| cause.source())
+        .find_map(|cause| cause.downcast_ref::<std::io::Error>().map(std::io::Error::kind));
+    let unresolved = std::iter::successors(std::error::Error::source(error), |cause| cause.source())
+        .any(|cause| cause.to_string().to_ascii_lowercase().contains("dns"));
+    let what = match io_kind {
+        _ if unresolved => "the host name could not be resolved",
+        Some(std::io::ErrorKind::ConnectionRefused) => "the connection was refused",
+        Some(std::io::ErrorKind::ConnectionReset) => "the connection was reset",
+        Some(std::io::ErrorKind::ConnectionAborted) => "the connection was aborted",
+        Some(std::io::ErrorKind::UnexpectedEof) => "the connection closed early",
+        Some(std::io::ErrorKind::TimedOut) => "the connection timed out",
+        _ if error.is_timeout() => "timed out",
+        _ if error.is_connect() => "could not connect",
+        _ if error.is_body() || error.is_decode() => "the connection broke while the response was read",
+        _ if error.is_request() => "the request could not be sent, or the connection closed before the answer",
+        _ => "the HTTP client failed",
+    };
+    if error.is_connect() { format!("{what} (nothing was sent)") } else { what.to_owned() }
 }
 
 fn announced_suffix(announced: &Option<u64>) -> String {
@@ -277,8 +437,9 @@ impl Error {
             | Error::WorkflowMismatch { run_id, .. }
             | Error::Deadline { run_id, .. } => Some(run_id),
             Error::MissingKey { .. }
-            | Error::Config { .. }
-            | Error::InsecureUrl { .. }
+            | Error::Config(_)
+            | Error::Input { .. }
+            | Error::Redirect { .. }
             | Error::Api { .. }
             | Error::Webhook(_)
             | Error::BudgetExceeded { .. } => None,
@@ -298,6 +459,7 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             Error::Http { status, .. }
+            | Error::Redirect { status, .. }
             | Error::InvalidResponse { status, .. }
             | Error::ResponseTooLarge { status, .. } => Some(*status),
             _ => None,
@@ -312,9 +474,56 @@ impl Error {
         }
     }
 
-    /// True when the same call may succeed if made again later (rate limits, server faults,
-    /// network trouble). It does not say the call is safe to repeat: an invoke that reached the
-    /// server may have started a paid run.
+    /// Why a run `FAILED`, as the server said (`errorMessage`, `message`, `error` or `msg`).
+    pub fn failure_reason(&self) -> Option<&str> {
+        match self {
+            Error::RunFailed { reason, .. } => reason.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The input a `FAILED` run's body echoed back: the caller's own data, kept here and never
+    /// in a message.
+    pub fn echoed_input(&self) -> Option<&RawValue> {
+        match self {
+            Error::RunFailed { input, .. } => input.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Could the failed call have started a paid run?
+    ///
+    /// `true` when a run surely exists (the error names it: [`Error::run_id`]) and when an invoke
+    /// may have reached GPTBots without a clear answer (a broken connection, a timeout after
+    /// sending, HTTP 5xx, an unreadable answer). Do not submit the input again then: query the
+    /// run by its id where there is one ([`Client::resume`](crate::Client::resume)), or check
+    /// the run list on GPTBots.
+    ///
+    /// `false` when nothing was sent (configuration, a missing key, no connection), when the
+    /// server said it did not process the request (HTTP 429, 503 with `Retry-After`, a
+    /// `{code, message}` refusal), and for errors of reads that start nothing (polling a run).
+    pub fn may_have_started_run(&self) -> bool {
+        if self.run_id().is_some() {
+            return true;
+        }
+        match self {
+            Error::Transport { endpoint, source, .. } => endpoint.starts_runs() && !source.is_connect(),
+            Error::Timeout { endpoint, while_connecting, .. } => endpoint.starts_runs() && !while_connecting,
+            Error::Http { endpoint, refused, .. } => endpoint.starts_runs() && !refused,
+            Error::Redirect { endpoint, .. }
+            | Error::ResponseTooLarge { endpoint, .. }
+            | Error::InvalidResponse { endpoint, .. } => endpoint.starts_runs(),
+            _ => false,
+        }
+    }
+
+    /// True when the same call may succeed if made again later: rate limits, server faults,
+    /// network trouble. The client has already repeated what its [`RetryPolicy`](crate::RetryPolicy)
+    /// allows.
+    ///
+    /// It does not say the call is safe to repeat. An invoke that reached the server may have
+    /// started a paid run, so check [`Error::may_have_started_run`] first: when it is `true`,
+    /// resume the run by [`Error::run_id`] instead of invoking again.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } => true,
@@ -324,6 +533,52 @@ impl Error {
         }
     }
 
+    /// The variant's name, for `Debug`.
+    fn variant(&self) -> &'static str {
+        match self {
+            Error::MissingKey { .. } => "MissingKey",
+            Error::Config(_) => "Config",
+            Error::Input { .. } => "Input",
+            Error::Transport { .. } => "Transport",
+            Error::Timeout { .. } => "Timeout",
+            Error::Http { .. } => "Http",
+            Error::Redirect { .. } => "Redirect",
+            Error::Api { .. } => "Api",
+            Error::RunFailed { .. } => "RunFailed",
+            Error::UnexpectedStatus { .. } => "UnexpectedStatus",
+            Error::OutputMismatch { .. } => "OutputMismatch",
+            Error::WorkflowMismatch { .. } => "WorkflowMismatch",
+            Error::ResponseTooLarge { .. } => "ResponseTooLarge",
+            Error::InvalidResponse { .. } => "InvalidResponse",
+            Error::Deadline { .. } => "Deadline",
+            Error::Webhook(_) => "Webhook",
+            Error::BudgetExceeded { .. } => "BudgetExceeded",
+        }
+    }
+}
+
+/// As bounded as `Display`: the variant, its message and its causes' messages. The raw output
+/// of an [`Error::OutputMismatch`] (up to the response limit) and a failed run's echoed input
+/// are left out, so an `unwrap()` cannot flood a log; read them with [`Error::raw_output`] and
+/// [`Error::echoed_input`].
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            causes.push(cause.to_string());
+            source = cause.source();
+        }
+        let mut debug = f.debug_struct(self.variant());
+        debug.field("message", &self.to_string());
+        if !causes.is_empty() {
+            debug.field("causes", &causes);
+        }
+        debug.finish()
+    }
+}
+
+impl Error {
     /// Fills in the run id of an error that arose before the run id was known, for callers
     /// that know it (polling a run).
     pub(crate) fn with_run_id(mut self, id: &str) -> Self {
@@ -339,48 +594,24 @@ impl Error {
         }
         self
     }
-
-    /// Removes `secret` from every text the server sent back: a proxy that echoes request
-    /// headers into its error page must not put the API key into an error message or a log.
-    pub(crate) fn redact(mut self, secret: &str) -> Self {
-        // Shorter strings would blank out ordinary words; configured keys are far longer.
-        if secret.len() < 8 {
-            return self;
-        }
-        let scrub = |text: &mut String| {
-            if text.contains(secret) {
-                *text = text.replace(secret, "<redacted>");
-            }
-        };
-        match &mut self {
-            Error::Http { message, excerpt, .. } => {
-                message.iter_mut().for_each(scrub);
-                scrub(excerpt);
-            }
-            Error::Api { message, .. } => scrub(message),
-            Error::RunFailed { excerpt, .. } => scrub(excerpt),
-            Error::InvalidResponse { reason, excerpt, .. } => {
-                scrub(reason);
-                scrub(excerpt);
-            }
-            Error::OutputMismatch { reason, raw_output, .. } => {
-                for text in [reason, raw_output] {
-                    if text.contains(secret) {
-                        *text = text.replace(secret, "<redacted>").into_boxed_str();
-                    }
-                }
-            }
-            Error::UnexpectedStatus { status: crate::Status::Other(text), .. } => scrub(text),
-            Error::WorkflowMismatch { actual, .. } => scrub(actual),
-            _ => {}
-        }
-        self
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::QUERY_PATH;
+
+    fn http(path: &'static str, status: u16, refused: bool) -> Error {
+        Error::Http {
+            endpoint: ApiEndpoint::named(path),
+            status,
+            api_code: None,
+            message: None,
+            run_id: None,
+            excerpt: "(empty body)".into(),
+            refused,
+        }
+    }
 
     #[test]
     fn results_stay_small() {
@@ -389,26 +620,63 @@ mod tests {
     }
 
     #[test]
-    fn echoed_keys_are_scrubbed_from_server_text() {
-        let key = "app-Zx81Q0pLm";
-        let error = Error::Http {
-            endpoint: "/v1/workflow/invoke",
-            status: 401,
-            api_code: Some(40127),
-            message: Some(format!("bad key {key}")),
-            run_id: None,
-            excerpt: format!("<pre>Authorization: Bearer {key}</pre>"),
-        }
-        .redact(key);
-        let shown = format!("{error} {error:?}");
-        assert!(!shown.contains(key) && shown.contains("<redacted>"), "{shown}");
+    fn run_ids_are_added_only_where_missing() {
+        let timeout = |run_id| Error::Timeout {
+            endpoint: ApiEndpoint::named(QUERY_PATH),
+            after: Duration::from_secs(1),
+            run_id,
+            while_connecting: false,
+        };
+        assert_eq!(timeout(None).with_run_id("run_1").run_id(), Some("run_1"));
+        assert_eq!(timeout(Some("run_0".into())).with_run_id("run_1").run_id(), Some("run_0"));
     }
 
     #[test]
-    fn run_ids_are_added_only_where_missing() {
-        let timeout = Error::Timeout { endpoint: "/q", after: Duration::from_secs(1), run_id: None };
-        assert_eq!(timeout.with_run_id("run_1").run_id(), Some("run_1"));
-        let known = Error::Timeout { endpoint: "/q", after: Duration::from_secs(1), run_id: Some("run_0".into()) };
-        assert_eq!(known.with_run_id("run_1").run_id(), Some("run_0"));
+    fn only_invokes_that_may_have_reached_the_server_may_have_started_a_run() {
+        assert!(http(INVOKE_PATH, 502, false).may_have_started_run());
+        assert!(http(INVOKE_PATH, 502, false).is_retryable());
+        assert!(!http(INVOKE_PATH, 429, true).may_have_started_run());
+        assert!(!http(QUERY_PATH, 502, false).may_have_started_run());
+        let connecting = Error::Timeout {
+            endpoint: ApiEndpoint::named(INVOKE_PATH),
+            after: Duration::from_secs(1),
+            run_id: None,
+            while_connecting: true,
+        };
+        assert!(!connecting.may_have_started_run());
+        let failed = Error::RunFailed { workflow_id: "wf".into(), run_id: "r".into(), reason: None, input: None };
+        assert!(failed.may_have_started_run() && !failed.is_retryable());
+        assert!(!Error::Config(ConfigError::ZeroResponseLimit).may_have_started_run());
+    }
+
+    #[test]
+    fn debug_is_as_bounded_as_display() {
+        let error = Error::OutputMismatch {
+            workflow_id: "wf".into(),
+            run_id: "r".into(),
+            output_type: "T",
+            path: ".".into(),
+            reason: "invalid type".into(),
+            raw_output: format!("\"{}\"", "x".repeat(1 << 20)).into(),
+        };
+        let shown = format!("{error:?}");
+        assert!(shown.len() < 2048 && shown.starts_with("OutputMismatch"), "{}", shown.len());
+        assert_eq!(error.raw_output().map(str::len), Some((1 << 20) + 2));
+    }
+
+    #[test]
+    fn the_message_does_not_repeat_the_cause() {
+        let inner = http(QUERY_PATH, 503, false);
+        let deadline = Error::Deadline {
+            workflow_id: "wf".into(),
+            run_id: "r".into(),
+            after: Duration::from_secs(1),
+            last_status: None,
+            last_error: Some(Box::new(inner)),
+        };
+        let message = deadline.to_string();
+        assert!(message.contains("HTTP 503") && !message.contains("(empty body)"), "{message}");
+        let cause = std::error::Error::source(&deadline).map(ToString::to_string).unwrap_or_default();
+        assert!(cause.contains("(empty body)"), "{cause}");
     }
 }

@@ -91,7 +91,7 @@ impl InputValidator {
         let schema = entry.input_schema().to_value();
         let validator = jsonschema::draft202012::options().build(&schema).map_err(|error| InvalidSchema {
             workflow_id: entry.id,
-            reason: bounded(&error.to_string(), MAX_REASON_CHARS),
+            reason: crate::excerpt::bounded_to(&error.to_string(), MAX_REASON_CHARS),
         })?;
         Ok(InputValidator { workflow_id: entry.id, validator })
     }
@@ -159,8 +159,8 @@ impl InvalidInput {
             let properties: Vec<String> = properties.iter().map(|property| format!("`{property}`")).collect();
             return InvalidInput {
                 workflow_id,
-                field: bounded(&field, MAX_FIELD_CHARS),
-                reason: bounded(
+                field: crate::excerpt::bounded_to(&field, MAX_FIELD_CHARS),
+                reason: crate::excerpt::bounded_to(
                     &format!("one of these fields is required: {}", properties.join(", ")),
                     MAX_REASON_CHARS,
                 ),
@@ -175,7 +175,7 @@ impl InvalidInput {
             field.push_str(property.as_str().unwrap_or_default());
             return InvalidInput {
                 workflow_id,
-                field: bounded(&field, MAX_FIELD_CHARS),
+                field: crate::excerpt::bounded_to(&field, MAX_FIELD_CHARS),
                 reason: reason.to_owned(),
                 missing: true,
             };
@@ -189,8 +189,8 @@ impl InvalidInput {
         let reason = error.masked_with(placeholder.unwrap_or_else(|| "value".to_owned())).to_string();
         InvalidInput {
             workflow_id,
-            field: bounded(&field, MAX_FIELD_CHARS),
-            reason: bounded(&reason, MAX_REASON_CHARS),
+            field: crate::excerpt::bounded_to(&field, MAX_FIELD_CHARS),
+            reason: crate::excerpt::bounded_to(&reason, MAX_REASON_CHARS),
             missing: false,
         }
     }
@@ -272,13 +272,6 @@ impl fmt::Display for InvalidSchema {
 }
 
 impl std::error::Error for InvalidSchema {}
-
-fn bounded(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -394,8 +387,8 @@ mod tests {
 
     #[test]
     fn bounded_cuts_on_a_char_boundary() {
-        assert_eq!(bounded("ééé", 2), "éé…");
-        assert_eq!(bounded("abc", 3), "abc");
+        assert_eq!(crate::excerpt::bounded_to("ééé", 2), "éé…");
+        assert_eq!(crate::excerpt::bounded_to("abc", 3), "abc");
     }
 
     inventory::submit!(WorkflowEntry::of::<Translate>());

@@ -27,14 +27,28 @@
 //!   against a workflow's `.flow` export; [`macro@workflow_output`] for output types.
 //! - [`Client`] and [`ClientBuilder`]: endpoint, API keys (one per workflow), user id, timeouts,
 //!   [`RetryPolicy`]; [`Client::from_env`] for the environment variables.
+//! - [`Client::workflow`] and [`DynamicWorkflow`]: a workflow whose id is known only at run time,
+//!   with `serde_json::Value` (or any serde type) in and out, sync and async; [`CallOptions`]
+//!   for a user id, a time limit or a key on one call ([`Client::invoke_with`]).
 //! - [`Run`], [`Status`] and [`Error`]: what a call returns. A run costs credits, so an invoke is
-//!   sent again only when it surely did not reach the server.
+//!   sent again only when it surely did not reach the server; [`Error::may_have_started_run`]
+//!   tells whether a failed call could have started one (then resume it by
+//!   [`Error::run_id`], never submit it again).
 //! - [`async_run`]: submit a run, keep its id, wait or resume later; webhooks; batches.
 //! - [`catalogue`] and [`schema_docs`]: the JSON Schema of every workflow in the program, as
 //!   Markdown or a JSON bundle.
 //! - [`contract`]: the traits that judge field types against Start parameters, and [`File`].
 //! - `mock` (feature `mock`): an embedded GPTBots-compatible server for tests and demos without
 //!   an account.
+//!
+//! # How a call goes
+//!
+//! Typed and dynamic calls, sync and async, take one path: the client builds the request body
+//! from the wire types (one declaration per JSON shape, shared with the embedded server), the
+//! transport sends it with the workflow's key, checks the status, reads a bounded body, decodes
+//! it into a finished run, a run in progress or a failed run (`Run<O>` or a typed [`Error`]),
+//! and repeats it only when the retry rule allows. `RunHandle::wait` only schedules queries
+//! that take the same path.
 //!
 //! # Features
 //!
@@ -48,10 +62,13 @@
 mod api_key;
 pub mod async_run;
 mod body_limit;
+mod call;
 pub mod catalogue;
 mod client;
 pub mod contract;
 mod error;
+mod excerpt;
+mod loopback;
 mod response;
 mod retry;
 mod run;
@@ -63,11 +80,12 @@ mod wire;
 mod workflow;
 
 pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
+pub use call::{CallOptions, DynamicWorkflow};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, key_env_var,
 };
 pub use contract::File;
-pub use error::Error;
+pub use error::{ApiEndpoint, ConfigError, Error};
 #[doc = include_str!("workflow_attribute.md")]
 pub use gptbots_macros::workflow;
 /// Derives `Serialize`, `Deserialize` and `JsonSchema` for a workflow's output type, and lists its

@@ -1,36 +1,70 @@
-//! Turns an HTTP response of the run endpoints into a typed [`Run`] or a typed [`Error`].
+//! Turns an answer of the run endpoints (invoke, query, a webhook call) into a typed
+//! [`Outcome`]: a finished run, a run still in progress, or a failed run; or into a typed
+//! [`Error`] when the answer is not a run.
+//!
+//! Every text quoted from the answer goes through the [`Quoter`] of the request, which scrubs
+//! the key before cutting: this is the one place where errors get server text.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
-use crate::wire::RunEnvelope;
+use crate::error::ApiEndpoint;
+use crate::excerpt::Quoter;
+use crate::wire::{ApiError, RawRunBody};
 use crate::{Error, Run, Status};
 
-/// The most characters of a body quoted in an error.
-pub(crate) const EXCERPT_CHARS: usize = 512;
-
-/// A bounded, printable excerpt of a body for error messages.
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_CHARS * 4)]);
-    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
-    if out.len() < text.len() || bytes.len() > EXCERPT_CHARS * 4 {
-        out.push_str(&format!("... ({} bytes in all)", bytes.len()));
-    }
-    out
+/// What a run answer says about the run.
+#[derive(Debug)]
+pub(crate) enum Outcome<O> {
+    /// `SUCCEED`, with the typed output.
+    Finished(Run<O>),
+    /// `PENDING`, `RUNNING` or a status this crate does not know: not finished yet.
+    InProgress { run_id: String, status: Status },
+    /// `FAILED`.
+    Failed(FailedRun),
 }
 
-/// The error for an HTTP error status: GPTBots' `{code, message}` (or `msg`) and the run id when
-/// the body carries them, and a bounded excerpt whatever the body is.
-pub(crate) fn http_error(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
-    let parsed = serde_json::from_slice::<RunEnvelope<'_>>(body).ok();
-    let (api_code, message, run_id) = match parsed {
-        Some(envelope) => {
-            (envelope.code, envelope.message, envelope.workflow_run_id.filter(|id| id.len() <= MAX_ID_LEN))
+/// A run that ended `FAILED`, as its body describes it.
+#[derive(Debug)]
+pub(crate) struct FailedRun {
+    pub run_id: String,
+    pub reason: Option<String>,
+    pub input: Option<Box<RawValue>>,
+}
+
+impl FailedRun {
+    pub(crate) fn into_error(self, workflow_id: &str) -> Error {
+        Error::RunFailed {
+            workflow_id: workflow_id.to_owned(),
+            run_id: self.run_id,
+            reason: self.reason,
+            input: self.input,
         }
-        None => (None, None, sniff_run_id(body)),
-    };
-    Error::Http { endpoint, status, api_code, message: message.map(|m| bounded(&m)), run_id, excerpt: excerpt(body) }
+    }
+}
+
+impl<O> Outcome<O> {
+    /// The run id the outcome is about.
+    pub(crate) fn run_id(&self) -> &str {
+        match self {
+            Outcome::Finished(run) => &run.run_id,
+            Outcome::InProgress { run_id, .. } => run_id,
+            Outcome::Failed(failed) => &failed.run_id,
+        }
+    }
+
+    /// What a synchronous call returns: a finished run, or why there is none.
+    pub(crate) fn into_finished(self, workflow_id: &str) -> Result<Run<O>, Error> {
+        match self {
+            Outcome::Finished(run) => Ok(run),
+            Outcome::Failed(failed) => Err(failed.into_error(workflow_id)),
+            Outcome::InProgress { run_id, status } => {
+                Err(Error::UnexpectedStatus { workflow_id: workflow_id.to_owned(), run_id, status })
+            }
+        }
+    }
 }
 
 /// The longest run id taken from a body that could not be parsed as a whole.
@@ -42,8 +76,156 @@ const MAX_ID_LEN: usize = 256;
 /// The longest status string accepted (unknown ones are kept, and quoted by errors).
 const MAX_STATUS_LEN: usize = 64;
 
+/// The UTF-8 byte-order mark some servers put before JSON.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Decodes the answers of one request: which endpoint, for which workflow, scrubbing which key.
+pub(crate) struct Decoder<'a> {
+    pub endpoint: &'a ApiEndpoint,
+    pub workflow_id: &'a str,
+    pub quoter: Quoter<'a>,
+}
+
+impl Decoder<'_> {
+    /// The error for an HTTP error status: GPTBots' `{code, message}` (or `msg`) and the run id
+    /// when the body carries them, and a bounded excerpt whatever the body is. `refused`: the
+    /// server said it did not process the request (429, 503 with `Retry-After`).
+    pub(crate) fn error_status(&self, status: u16, refused: bool, body: &[u8]) -> Error {
+        let body = strip_bom(body);
+        let api = serde_json::from_slice::<ApiError<'_>>(body).ok();
+        Error::Http {
+            endpoint: self.endpoint.clone(),
+            status,
+            api_code: api.as_ref().map(|api| api.code),
+            message: api.filter(|api| !api.message.is_empty()).map(|api| self.quoter.text(&api.message)),
+            run_id: self.sniff_run_id(body),
+            excerpt: self.quoter.excerpt(body).into(),
+            refused,
+        }
+    }
+
+    /// The error for a 3xx answer, which is never followed.
+    pub(crate) fn redirect(&self, status: u16, location: Option<&[u8]>) -> Error {
+        let location = location.map(|l| self.quoter.text(&String::from_utf8_lossy(l)));
+        Error::Redirect { endpoint: self.endpoint.clone(), status, location }
+    }
+
+    /// The error for an answer that is not a GPTBots run.
+    pub(crate) fn invalid(&self, status: u16, run_id: Option<String>, reason: String, body: &[u8]) -> Error {
+        Error::InvalidResponse {
+            endpoint: self.endpoint.clone(),
+            status,
+            run_id,
+            reason,
+            excerpt: self.quoter.excerpt(body).into(),
+        }
+    }
+
+    /// Decodes a 2xx body into what it says about the run.
+    pub(crate) fn run<O: DeserializeOwned>(&self, http_status: u16, body: &[u8]) -> Result<Outcome<O>, Error> {
+        let body = strip_bom(body);
+        let outer: RawRunBody<'_> = serde_json::from_slice(body).map_err(|e| {
+            let reason = format!("the body is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
+            self.invalid(http_status, self.sniff_run_id(body), reason, body)
+        })?;
+        let envelope = match outer {
+            // GPTBots' other endpoints wrap their answers: `{"code": 0, "message": "OK", "data": {...}}`.
+            RawRunBody { workflow_run_id: None, code: Some(0), data: Some(data), .. } => {
+                serde_json::from_str(data.get()).map_err(|e| {
+                    let reason = format!("`data` is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
+                    self.invalid(http_status, self.sniff_run_id(body), reason, body)
+                })?
+            }
+            envelope => envelope,
+        };
+        if let Some(reason) = implausible_identifier(&envelope) {
+            return Err(self.invalid(http_status, None, reason, body));
+        }
+        let Some(run_id) = envelope.workflow_run_id.as_deref() else {
+            if let Some(code) = envelope.code.filter(|code| *code != 0) {
+                let message = envelope.message.as_deref().or(envelope.msg.as_deref()).unwrap_or_default();
+                return Err(Error::Api { endpoint: self.endpoint.clone(), code, message: self.quoter.text(message) });
+            }
+            return Err(self.invalid(http_status, None, "the body has no workflowRunId".into(), body));
+        };
+        if let Some(actual) = envelope.workflow_id.as_deref()
+            && actual != self.workflow_id
+        {
+            return Err(Error::WorkflowMismatch {
+                declared: self.workflow_id.to_owned(),
+                actual: self.quoter.text(actual),
+                run_id: self.quoter.text(run_id),
+            });
+        }
+        let status = match &envelope.status {
+            Some(Status::Succeed) => Status::Succeed,
+            Some(Status::Failed) => {
+                return Ok(Outcome::Failed(FailedRun {
+                    run_id: self.quoter.text(run_id),
+                    reason: envelope.failure_reason().map(|reason| self.quoter.text(reason)),
+                    input: envelope.input.map(ToOwned::to_owned),
+                }));
+            }
+            Some(Status::Other(other)) => {
+                let status = Status::Other(self.quoter.text(other));
+                return Ok(Outcome::InProgress { run_id: run_id.to_owned(), status });
+            }
+            Some(status) => return Ok(Outcome::InProgress { run_id: run_id.to_owned(), status: status.clone() }),
+            None => {
+                let run_id = Some(self.quoter.text(run_id));
+                return Err(self.invalid(http_status, run_id, "the body has no status".into(), body));
+            }
+        };
+        let Some(raw_output) = envelope.output else {
+            let reason = "the run SUCCEED but the body has no output".into();
+            return Err(self.invalid(http_status, Some(self.quoter.text(run_id)), reason, body));
+        };
+        let output = self.output::<O>(run_id, raw_output)?;
+        Ok(Outcome::Finished(Run {
+            run_id: run_id.to_owned(),
+            workflow_id: envelope.workflow_id.map_or_else(|| self.workflow_id.to_owned(), |id| id.into_owned()),
+            workflow_name: envelope.workflow_name.map(|name| name.into_owned()),
+            workflow_version: envelope.workflow_version.map(|version| version.into_owned()),
+            status,
+            output,
+            execution_time: envelope.workflow_execution_time.and_then(millis),
+            cost: envelope.total_cost.filter(|c| c.is_finite()).unwrap_or(0.0),
+            tokens: envelope.total_tokens.filter(|t| t.is_finite() && *t >= 0.0).map_or(0, |t| t as u64),
+            start_time: envelope.start_time.and_then(epoch_millis),
+            end_time: envelope.end_time.and_then(epoch_millis),
+            input: envelope.input.map_or_else(|| RawValue::NULL.to_owned(), ToOwned::to_owned),
+        }))
+    }
+
+    fn output<O: DeserializeOwned>(&self, run_id: &str, raw_output: &RawValue) -> Result<O, Error> {
+        // Tracking the path costs as much again as decoding, so it only runs to explain a failure.
+        if let Ok(output) = serde_json::from_str(raw_output.get()) {
+            return Ok(output);
+        }
+        let mut de = serde_json::Deserializer::from_str(raw_output.get());
+        serde_path_to_error::deserialize(&mut de).map_err(|e| Error::OutputMismatch {
+            workflow_id: self.workflow_id.to_owned(),
+            run_id: self.quoter.text(run_id),
+            output_type: std::any::type_name::<O>(),
+            path: self.quoter.text(&e.path().to_string()),
+            reason: self.quoter.text(&e.inner().to_string()).into(),
+            raw_output: self.quoter.whole(raw_output.get()),
+        })
+    }
+
+    /// Finds `"workflowRunId": "<id>"` in the part of a body that could be read (a body cut
+    /// short by the size limit or a broken connection), so the error still names the paid run.
+    pub(crate) fn sniff_run_id(&self, body: &[u8]) -> Option<String> {
+        sniff_run_id(body).map(|id| self.quoter.text(id))
+    }
+}
+
+fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(BOM).unwrap_or(body)
+}
+
 /// Names an id or status too long to be genuine, so no error quotes an unbounded string.
-fn implausible_identifier(envelope: &RunEnvelope<'_>) -> Option<String> {
+fn implausible_identifier(envelope: &RawRunBody<'_>) -> Option<String> {
     let too_long = |field: &str, len: usize| format!("its {field} is {len} bytes long, too long to be genuine");
     if let Some(id) = envelope.workflow_run_id.as_ref().filter(|id| id.len() > MAX_ID_LEN) {
         return Some(too_long("workflowRunId", id.len()));
@@ -57,9 +239,7 @@ fn implausible_identifier(envelope: &RunEnvelope<'_>) -> Option<String> {
     }
 }
 
-/// Finds `"workflowRunId": "<id>"` in the part of a body that could be read (a body cut short
-/// by the size limit or a broken connection), so the error still names the paid run.
-pub(crate) fn sniff_run_id(body: &[u8]) -> Option<String> {
+fn sniff_run_id(body: &[u8]) -> Option<&str> {
     const FIELD: &[u8] = b"\"workflowRunId\"";
     let start = body.windows(FIELD.len()).position(|w| w == FIELD)? + FIELD.len();
     let rest = trim_start(&body[start..]);
@@ -68,7 +248,7 @@ pub(crate) fn sniff_run_id(body: &[u8]) -> Option<String> {
     let len = rest.iter().take(MAX_RUN_ID_LEN + 1).position(|&b| b == b'"')?;
     let id = &rest[..len];
     let plain = id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
-    (plain && !id.is_empty()).then(|| String::from_utf8_lossy(id).into_owned())
+    if plain && !id.is_empty() { std::str::from_utf8(id).ok() } else { None }
 }
 
 fn trim_start(bytes: &[u8]) -> &[u8] {
@@ -76,125 +256,17 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
     &bytes[skip..]
 }
 
-/// A server-sent message cut to the excerpt length.
-fn bounded(text: &str) -> String {
-    excerpt(text.as_bytes())
-}
-
-/// Decodes a run response body as the client does, for property tests and fuzzing of the
-/// decoder. Not a stable API.
+/// Decodes a run response body as the client does, for property tests, benchmarks and fuzzing
+/// of the decoder. Not a stable API.
 #[doc(hidden)]
 pub fn decode_run_body<O: DeserializeOwned>(workflow_id: &str, http_status: u16, body: &[u8]) -> Result<Run<O>, Error> {
-    decode_run(crate::wire::INVOKE_PATH, workflow_id, http_status, body)
-}
-
-/// Decodes the body of an invoke or query response for `workflow_id` into a finished run.
-pub(crate) fn decode_run<O: DeserializeOwned>(
-    endpoint: &'static str,
-    workflow_id: &str,
-    http_status: u16,
-    body: &[u8],
-) -> Result<Run<O>, Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(http_error(endpoint, http_status, body));
+    let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
+    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default() };
+    match http_status {
+        200..=299 => decoder.run::<O>(http_status, body)?.into_finished(workflow_id),
+        300..=399 => Err(decoder.redirect(http_status, None)),
+        _ => Err(decoder.error_status(http_status, false, body)),
     }
-    let envelope: RunEnvelope<'_> = serde_json::from_slice(body).map_err(|e| Error::InvalidResponse {
-        endpoint,
-        status: http_status,
-        run_id: sniff_run_id(body),
-        reason: format!("the body is not a GPTBots run ({})", bounded(&e.to_string())),
-        excerpt: excerpt(body),
-    })?;
-    if let Some(reason) = implausible_identifier(&envelope) {
-        return Err(Error::InvalidResponse {
-            endpoint,
-            status: http_status,
-            run_id: None,
-            reason,
-            excerpt: excerpt(body),
-        });
-    }
-    let Some(run_id) = envelope.workflow_run_id.clone() else {
-        if let Some(code) = envelope.code {
-            let message = envelope.message.as_deref().map(bounded).unwrap_or_default();
-            return Err(Error::Api { endpoint, code, message });
-        }
-        return Err(Error::InvalidResponse {
-            endpoint,
-            status: http_status,
-            run_id: None,
-            reason: "the body has no workflowRunId".into(),
-            excerpt: excerpt(body),
-        });
-    };
-    if let Some(actual) = &envelope.workflow_id
-        && actual != workflow_id
-    {
-        return Err(Error::WorkflowMismatch { declared: workflow_id.to_owned(), actual: actual.clone(), run_id });
-    }
-    let status = match &envelope.status {
-        Some(status) => status.clone(),
-        None => {
-            return Err(Error::InvalidResponse {
-                endpoint,
-                status: http_status,
-                run_id: Some(run_id),
-                reason: "the body has no status".into(),
-                excerpt: excerpt(body),
-            });
-        }
-    };
-    match status {
-        Status::Succeed => {}
-        Status::Failed => {
-            return Err(Error::RunFailed { workflow_id: workflow_id.to_owned(), run_id, excerpt: excerpt(body) });
-        }
-        other => {
-            return Err(Error::UnexpectedStatus { workflow_id: workflow_id.to_owned(), run_id, status: other });
-        }
-    }
-    let Some(raw_output) = envelope.output else {
-        return Err(Error::InvalidResponse {
-            endpoint,
-            status: http_status,
-            run_id: Some(run_id),
-            reason: "the run SUCCEED but the body has no output".into(),
-            excerpt: excerpt(body),
-        });
-    };
-    // Tracking the path costs as much again as decoding, so it only runs to explain a failure.
-    let output: O = match serde_json::from_str(raw_output.get()) {
-        Ok(output) => output,
-        Err(_) => {
-            let mut de = serde_json::Deserializer::from_str(raw_output.get());
-            serde_path_to_error::deserialize(&mut de).map_err(|e| Error::OutputMismatch {
-                workflow_id: workflow_id.to_owned(),
-                run_id: run_id.clone(),
-                output_type: std::any::type_name::<O>(),
-                path: bounded(&e.path().to_string()),
-                reason: bounded(&e.inner().to_string()).into(),
-                raw_output: raw_output.get().into(),
-            })?
-        }
-    };
-    let input = match envelope.input {
-        Some(raw) => serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null),
-        None => serde_json::Value::Null,
-    };
-    Ok(Run {
-        run_id,
-        workflow_id: envelope.workflow_id.unwrap_or_else(|| workflow_id.to_owned()),
-        workflow_name: envelope.workflow_name,
-        workflow_version: envelope.workflow_version,
-        status,
-        output,
-        execution_time: envelope.workflow_execution_time.and_then(millis),
-        cost: envelope.total_cost.unwrap_or(0.0),
-        tokens: envelope.total_tokens.filter(|t| t.is_finite() && *t >= 0.0).map_or(0, |t| t as u64),
-        start_time: envelope.start_time.and_then(epoch_millis),
-        end_time: envelope.end_time.and_then(epoch_millis),
-        input,
-    })
 }
 
 /// A server-sent millisecond count; `None` for negative, non-finite or absurdly large values
@@ -229,21 +301,12 @@ mod tests {
     #[test]
     fn run_ids_are_found_in_cut_bodies() {
         assert_eq!(
-            sniff_run_id(br#"{"workflowId":"wf","workflowRunId" : "run_51b0","output":{"news":[{"ti"#).as_deref(),
+            sniff_run_id(br#"{"workflowId":"wf","workflowRunId" : "run_51b0","output":{"news":[{"ti"#),
             Some("run_51b0")
         );
         assert_eq!(sniff_run_id(br#"{"workflowRunId":"run_51"#), None);
         assert_eq!(sniff_run_id(br#"{"workflowRunId":"<script>"}"#), None);
         assert_eq!(sniff_run_id(b"<html>502</html>"), None);
-    }
-
-    #[test]
-    fn excerpts_are_bounded_and_say_how_long_the_body_was() {
-        let body = "é".repeat(10_000);
-        let cut = excerpt(body.as_bytes());
-        assert!(cut.chars().count() < EXCERPT_CHARS + 40, "{}", cut.len());
-        assert!(cut.ends_with("(20000 bytes in all)"), "{cut}");
-        assert_eq!(excerpt(b"{\"code\":1}"), "{\"code\":1}");
     }
 
     #[test]
@@ -253,12 +316,84 @@ mod tests {
             format!(r#"{{"workflowRunId":"r","status":"{long}"}}"#),
             format!(r#"{{"workflowRunId":"{long}","status":"SUCCEED","output":{{}}}}"#),
             format!(r#"{{"workflowRunId":"r","status":"SUCCEED","output":{{"news":"{long}"}}}}"#),
-            format!(r#"{{"workflowRunId":"r","totalCost":"{long}"}}"#),
+            format!(r#"{{"workflowRunId":"r","status":"FAILED","errorMessage":"{long}"}}"#),
             format!(r#"{{"code":40000,"message":"{long}"}}"#),
         ];
         for body in bodies {
             let error = decode_run_body::<Vec<u8>>("wf", 200, body.as_bytes()).unwrap_err();
             assert!(error.to_string().len() < 4096, "{}", &error.to_string()[..200]);
         }
+    }
+
+    #[test]
+    fn envelope_details_never_cost_the_output() {
+        let run = r#"{"workflowRunId":"r","status":"SUCCEED","output":7,"totalCost":"0.6928","totalTokens":"1745"}"#;
+        let decoded = decode_run_body::<u8>("wf", 200, run.as_bytes()).unwrap();
+        assert_eq!((decoded.output, decoded.cost, decoded.tokens), (7, 0.6928, 1745));
+
+        let with_bom = [BOM, run.as_bytes()].concat();
+        assert_eq!(decode_run_body::<u8>("wf", 200, &with_bom).unwrap().output, 7);
+
+        let wrapped = format!(r#"{{"code":0,"message":"OK","data":{run}}}"#);
+        assert_eq!(decode_run_body::<u8>("wf", 200, wrapped.as_bytes()).unwrap().run_id, "r");
+
+        let unreadable = r#"{"workflowRunId":"r","status":"SUCCEED","output":7,"totalCost":"n/a"}"#;
+        assert_eq!(decode_run_body::<u8>("wf", 200, unreadable.as_bytes()).unwrap().cost, 0.0);
+    }
+
+    #[test]
+    fn a_failed_run_says_why_and_never_quotes_its_input() {
+        let body = r#"{"workflowRunId":"r","status":"FAILED","input":{"document":"private text"},"message":"quota of the model exceeded"}"#;
+        let error = decode_run_body::<u8>("wf", 200, body.as_bytes()).unwrap_err();
+        assert_eq!(error.failure_reason(), Some("quota of the model exceeded"));
+        assert_eq!(error.echoed_input().map(RawValue::get), Some(r#"{"document":"private text"}"#));
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("private text") && shown.contains("quota of the model exceeded"), "{shown}");
+    }
+
+    #[test]
+    fn error_answers_name_an_empty_body_and_a_redirect() {
+        let empty = decode_run_body::<u8>("wf", 502, b"").unwrap_err();
+        assert!(empty.to_string().ends_with("(empty body)"), "{empty}");
+        let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
+        let decoder = Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::default() };
+        let redirect = decoder.redirect(307, Some(b"https://elsewhere.example/v1"));
+        let message = redirect.to_string();
+        assert!(
+            message.contains("redirect to https://elsewhere.example/v1") && message.contains("not followed"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_key_is_scrubbed_from_every_server_field() {
+        let key = "app-Zx81Q0pLmXXXXXXXXX";
+        let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
+        let decoder = Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::new(key) };
+        let bodies = [
+            format!(r#"{{"workflowRunId":"{key}","status":"FAILED","errorMessage":"bad key {key}"}}"#),
+            format!(r#"{{"workflowRunId":"r","status":"{key}"}}"#),
+            format!(r#"{{"workflowRunId":"r","workflowId":"{key}","status":"SUCCEED","output":1}}"#),
+            format!(r#"{{"workflowRunId":"{key}","status":"SUCCEED","output":{{"{key}":1}}}}"#),
+            format!(r#"{{"code":40127,"message":"Bearer {key}"}}"#),
+        ];
+        for body in &bodies {
+            let shown = match decoder.run::<Vec<u8>>(200, body.as_bytes()) {
+                Ok(Outcome::InProgress { status, .. }) => status.to_string(),
+                Ok(Outcome::Failed(failed)) => {
+                    let error = failed.into_error("wf");
+                    format!("{error} {error:?} {:?}", error.run_id())
+                }
+                Ok(Outcome::Finished(_)) => panic!("{body}"),
+                Err(error) => format!("{error} {error:?} {:?} {:?}", error.run_id(), error.raw_output()),
+            };
+            assert!(!shown.contains(&key[..12]), "{shown}");
+        }
+        let http = decoder.error_status(
+            401,
+            false,
+            format!(r#"{{"code":1,"message":"{key}","workflowRunId":"{key}"}}"#).as_bytes(),
+        );
+        assert!(!format!("{http} {:?}", http.run_id()).contains(&key[..12]), "{http}");
     }
 }

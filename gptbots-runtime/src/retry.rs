@@ -16,7 +16,7 @@ use backon::ExponentialBuilder;
 /// (querying a run) are also repeated after other 5xx answers, broken connections and timeouts.
 ///
 /// The wait between attempts grows exponentially from [`RetryPolicy::backoff`]'s minimum to its
-/// maximum, with random jitter. When the server sends `Retry-After`, the client waits that long
+/// maximum, each jittered to between half and all of its value. When the server sends `Retry-After`, the client waits that long
 /// instead, unless it asks for more than [`RetryPolicy::max_retry_after`]: then the client stops
 /// and returns the error, so a caller is never blocked longer than it agreed to.
 ///
@@ -82,11 +82,7 @@ impl RetryPolicy {
     }
 
     pub(crate) fn backoff_builder(&self) -> ExponentialBuilder {
-        ExponentialBuilder::default()
-            .with_min_delay(self.min_delay)
-            .with_max_delay(self.max_delay)
-            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
-            .with_jitter()
+        equal_jitter(self.min_delay, self.max_delay).with_max_times(self.max_attempts.saturating_sub(1) as usize)
     }
 
     /// The wait before the next attempt, or `None` to stop: `backoff` is backon's proposal
@@ -101,9 +97,17 @@ impl RetryPolicy {
     }
 }
 
+/// The one backoff of the crate, for retries and for polling: delays doubling from `min` up to
+/// `max`, each jittered to between half and all of its value ("equal jitter"), so that many
+/// clients do not hit the server in step. backon adds its jitter on top of a delay (up to as
+/// much again), so the schedule is built from halves.
+pub(crate) fn equal_jitter(min: Duration, max: Duration) -> ExponentialBuilder {
+    ExponentialBuilder::default().with_min_delay(min / 2).with_max_delay((max / 2).max(min / 2)).with_jitter()
+}
+
 /// Whether a request may be sent again after it may have reached the server.
 ///
-/// The transport (`Client::post_json`) takes one per call. Code that adds an endpoint picks:
+/// The transport (`Transport::call`) takes one per call. Code that adds an endpoint picks:
 /// [`Idempotency::StartsRun`] for anything that may start or change a run (sending it twice may
 /// be paid twice), [`Idempotency::ReadOnly`] for reads such as `query/result` polling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +197,20 @@ mod tests {
         assert_eq!(delivery_of_status(503, false), Some(Delivery::Unknown));
         assert_eq!(delivery_of_status(502, true), Some(Delivery::Unknown));
         assert_eq!(delivery_of_status(404, false), None);
+    }
+
+    #[test]
+    fn delays_double_up_to_the_cap_jittered_between_half_and_all() {
+        let (min, max) = (Duration::from_millis(100), Duration::from_millis(1000));
+        let delays: Vec<_> = equal_jitter(min, max).without_max_times().build().take(20).collect();
+        for (attempt, delay) in delays.into_iter().enumerate() {
+            let base = (min * 2u32.pow(attempt.min(10) as u32)).min(max);
+            assert!(
+                delay >= base / 2 && delay <= base,
+                "attempt {attempt}: {delay:?} outside [{:?}, {base:?}]",
+                base / 2
+            );
+        }
     }
 
     #[test]

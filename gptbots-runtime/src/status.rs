@@ -5,8 +5,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// The status of a workflow run, as GPTBots reports it.
 ///
 /// Unknown strings are kept in [`Status::Other`] rather than rejected, because the API may
-/// add statuses at any time.
+/// add statuses at any time; a later version of this crate may name them, so matches need a
+/// wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// The run finished and its output is available (`SUCCEED`, also spelt `SUCCED`).
     Succeed,

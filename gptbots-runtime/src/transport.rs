@@ -1,39 +1,80 @@
-//! The one path every request to GPTBots takes: POST a JSON body, read a bounded response,
-//! map every failure to a typed [`Error`], and repeat only what the retry rule allows.
+//! The one path every request to GPTBots takes: POST a JSON body to an endpoint with a key,
+//! check the status, read a bounded body, decode it into a typed [`Outcome`], and repeat only
+//! what the retry rule allows for the request's [`Idempotency`].
+//!
+//! Reading one invoke: `Client::invoke` (client.rs) builds the body, [`Transport::call`] sends
+//! it and retries, [`Transport::attempt`] maps the answer, and
+//! [`Decoder::run`](crate::response::Decoder::run) turns the body into `Outcome<O>`.
 
 use std::time::{Duration, SystemTime};
 
 use backon::Retryable;
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
 
 use crate::Error;
 use crate::body_limit::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
-use crate::response::{excerpt, http_error, sniff_run_id};
+use crate::error::{ApiEndpoint, ConfigError};
+use crate::excerpt::Quoter;
+use crate::response::{Decoder, Outcome};
 use crate::retry::{Delivery, Idempotency, RetryPolicy, delivery_of_status, parse_retry_after};
-use crate::wire::{INVOKE_PATH, QUERY_PATH, VERIFY_PATH};
+use crate::wire::{INVOKE_PATH, QUERY_PATH};
 
-/// A response whose status the retry rule did not act on, with its body read in full (2xx) or
-/// its first [`ERROR_BODY_BYTES`] (error statuses).
-pub(crate) struct RawResponse {
-    pub status: u16,
-    pub body: Bytes,
+/// The endpoints this crate calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// `POST /v1/workflow/invoke`, sync or async.
+    Invoke,
+    /// `POST /v1/workflow/query/result`.
+    Query,
 }
 
-/// The HTTP side of a [`Client`](crate::Client): connection pool, endpoint, limits, retry policy.
+/// One endpoint's URL, parsed once (parsing a URL costs more than the rest of the request
+/// building together), and its name for errors.
+pub(crate) struct EndpointUrl {
+    url: reqwest::Url,
+    name: ApiEndpoint,
+}
+
+impl EndpointUrl {
+    fn new(base_url: &str, path: &'static str) -> Result<Self, ConfigError> {
+        let invalid =
+            |reason: String| ConfigError::InvalidBaseUrl { base_url: crate::excerpt::bounded(base_url), reason };
+        let url = reqwest::Url::parse(&format!("{base_url}{path}")).map_err(|e| invalid(e.to_string()))?;
+        let base = reqwest::Url::parse(base_url).map_err(|e| invalid(e.to_string()))?;
+        Ok(EndpointUrl { url, name: ApiEndpoint::new(&base, path) })
+    }
+}
+
+/// The HTTP side of a [`Client`](crate::Client): connection pool, endpoints, limits, retry policy.
 pub(crate) struct Transport {
     pub http: reqwest::Client,
     pub base_url: String,
-    /// The known endpoints' URLs, parsed once: parsing a URL costs more than the rest of the
-    /// request building together.
-    pub endpoint_urls: EndpointUrls,
+    invoke: EndpointUrl,
+    query: EndpointUrl,
     pub max_response_bytes: usize,
     /// Known only when this crate built the `reqwest::Client`.
     pub connect_timeout: Option<Duration>,
     pub request_timeout: Duration,
     pub overall_timeout: Option<Duration>,
     pub retry: RetryPolicy,
+}
+
+/// One request: where, with which key, what, and how it may be repeated.
+pub(crate) struct Call<'a> {
+    pub route: Route,
+    /// The workflow the key belongs to; a run of another one is an error.
+    pub workflow_id: &'a str,
+    pub key: &'a SecretString,
+    pub body: Bytes,
+    pub idempotency: Idempotency,
+    /// The run the request is about, when known (a query): every error then names it.
+    pub run_id: Option<&'a str>,
+    /// The limit for the whole call, attempts and waits included; the client's
+    /// `overall_timeout` when `None`.
+    pub timeout: Option<Duration>,
 }
 
 /// A failed attempt, with what it tells about delivery.
@@ -50,146 +91,155 @@ impl Failure {
     }
 }
 
-/// Parsed URLs of the endpoints this crate calls, for one base URL.
-pub(crate) struct EndpointUrls(Vec<(&'static str, reqwest::Url)>);
-
-impl EndpointUrls {
-    pub(crate) fn new(base_url: &str) -> Self {
-        let parse =
-            |endpoint: &'static str| Some((endpoint, reqwest::Url::parse(&format!("{base_url}{endpoint}")).ok()?));
-        EndpointUrls([INVOKE_PATH, QUERY_PATH, VERIFY_PATH].into_iter().filter_map(parse).collect())
+impl Transport {
+    /// A transport to `base_url` (already checked to be an http(s) URL).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        http: reqwest::Client,
+        base_url: String,
+        max_response_bytes: usize,
+        connect_timeout: Option<Duration>,
+        request_timeout: Duration,
+        overall_timeout: Option<Duration>,
+        retry: RetryPolicy,
+    ) -> Result<Self, ConfigError> {
+        Ok(Transport {
+            invoke: EndpointUrl::new(&base_url, INVOKE_PATH)?,
+            query: EndpointUrl::new(&base_url, QUERY_PATH)?,
+            http,
+            base_url,
+            max_response_bytes,
+            connect_timeout,
+            request_timeout,
+            overall_timeout,
+            retry,
+        })
     }
 
-    /// The URL of `endpoint`, parsed now if it is not a known one; `None` if it does not parse.
-    fn get(&self, base_url: &str, endpoint: &'static str) -> Option<reqwest::Url> {
-        match self.0.iter().find(|(known, _)| *known == endpoint) {
-            Some((_, url)) => Some(url.clone()),
-            None => reqwest::Url::parse(&format!("{base_url}{endpoint}")).ok(),
+    fn endpoint(&self, route: Route) -> &EndpointUrl {
+        match route {
+            Route::Invoke => &self.invoke,
+            Route::Query => &self.query,
         }
     }
-}
 
-impl Transport {
-    /// POSTs `body` to `endpoint` with `key`, under the retry rule for `idempotency`.
+    /// Sends `call` under the retry rule for its idempotency and decodes the answer.
     ///
-    /// Returns the response of the last attempt when its status is one the caller must
-    /// interpret (2xx, and error statuses the rule does not repeat); an error otherwise. Every
-    /// error quoting the body has the key scrubbed from it.
-    pub(crate) async fn post_json(
-        &self,
-        endpoint: &'static str,
-        key: &SecretString,
-        body: Bytes,
-        idempotency: Idempotency,
-    ) -> Result<RawResponse, Error> {
-        let url = self.endpoint_urls.get(&self.base_url, endpoint).ok_or_else(|| Error::Config {
-            message: format!("`{}{endpoint}` is not a URL; check the base URL", self.base_url),
-        })?;
+    /// Every attempt's answer is checked and decoded in [`Transport::attempt`]; failures the
+    /// rule allows are repeated with backoff, others come back at once. Every text an error
+    /// quotes from the network has the key scrubbed from it as the error is built, before the
+    /// retry log (or anything else) can show it.
+    pub(crate) async fn call<O: DeserializeOwned>(&self, call: Call<'_>) -> Result<Outcome<O>, Error> {
+        let endpoint = self.endpoint(call.route);
+        let decoder = Decoder {
+            endpoint: &endpoint.name,
+            workflow_id: call.workflow_id,
+            quoter: Quoter::new(call.key.expose_secret()),
+        };
+        let authorization = authorization(call.key)?;
         let policy = &self.retry;
-        let attempts = (|| self.attempt(&url, endpoint, key, body.clone()))
+        let idempotency = call.idempotency;
+        let attempts = (|| self.attempt::<O>(&endpoint.url, &decoder, &authorization, call.body.clone()))
             .retry(policy.backoff_builder())
             .when(|failure: &Failure| failure.delivery.is_some_and(|d| d.allows_retry(idempotency)))
             .adjust(|failure: &Failure, backoff| policy.next_delay(backoff, failure.retry_after))
             .notify(|failure: &Failure, delay| {
                 tracing::warn!(
-                    endpoint,
+                    endpoint = endpoint.name.path(),
                     delay_ms = delay.as_millis() as u64,
                     error = %failure.error,
                     "GPTBots request not processed; retrying"
                 );
             });
-        match self.overall_timeout {
+        let outcome = match call.timeout.or(self.overall_timeout) {
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
                 Ok(outcome) => outcome.map_err(|failure| failure.error),
-                Err(_) => Err(Error::Timeout { endpoint, after: limit, run_id: None }),
+                Err(_) => Err(Error::Timeout {
+                    endpoint: endpoint.name.clone(),
+                    after: limit,
+                    run_id: None,
+                    while_connecting: false,
+                }),
             },
             None => attempts.await.map_err(|failure| failure.error),
+        };
+        match call.run_id {
+            Some(run_id) => outcome.map_err(|error| error.with_run_id(run_id)),
+            None => outcome,
         }
     }
 
-    /// One attempt, with the key scrubbed from the error before anything (the retry log
-    /// included) can show it.
-    async fn attempt(
+    /// One attempt: send, check the status, read the body within the limit, decode.
+    async fn attempt<O: DeserializeOwned>(
         &self,
         url: &reqwest::Url,
-        endpoint: &'static str,
-        key: &SecretString,
+        decoder: &Decoder<'_>,
+        authorization: &HeaderValue,
         body: Bytes,
-    ) -> Result<RawResponse, Failure> {
-        self.attempt_unredacted(url, endpoint, key, body).await.map_err(|mut failure| {
-            failure.error = failure.error.redact(key.expose_secret());
-            failure
-        })
-    }
-
-    async fn attempt_unredacted(
-        &self,
-        url: &reqwest::Url,
-        endpoint: &'static str,
-        key: &SecretString,
-        body: Bytes,
-    ) -> Result<RawResponse, Failure> {
+    ) -> Result<Outcome<O>, Failure> {
+        let endpoint = decoder.endpoint;
         let mut response = self
             .http
             .post(url.clone())
-            .bearer_auth(key.expose_secret())
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
+            .header(reqwest::header::AUTHORIZATION, authorization.clone())
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
             .timeout(self.request_timeout)
             .body(body)
             .send()
             .await
             .map_err(|source| self.send_failure(endpoint, source))?;
         let status = response.status().as_u16();
-        tracing::debug!(endpoint, status, "GPTBots answered");
+        tracing::debug!(endpoint = endpoint.path(), status, "GPTBots answered");
 
-        if !(200..300).contains(&status) {
-            let retry_after = retry_after(response.headers());
-            let body = read_prefix(&mut response, ERROR_BODY_BYTES).await;
-            return match delivery_of_status(status, retry_after.is_some()) {
-                Some(delivery) => {
-                    Err(Failure { error: http_error(endpoint, status, &body), delivery: Some(delivery), retry_after })
-                }
-                None => Ok(RawResponse { status, body }),
-            };
+        match status {
+            200..=299 => {}
+            300..=399 => {
+                let location = response.headers().get(LOCATION).map(HeaderValue::as_bytes);
+                return Err(Failure::final_answer(decoder.redirect(status, location)));
+            }
+            _ => {
+                let retry_after = retry_after(response.headers());
+                let delivery = delivery_of_status(status, retry_after.is_some());
+                let body = read_prefix(&mut response, ERROR_BODY_BYTES).await;
+                let refused = delivery == Some(Delivery::NotProcessed);
+                return Err(Failure { error: decoder.error_status(status, refused, &body), delivery, retry_after });
+            }
         }
 
-        let content_type =
-            response.headers().get(CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let content_type = response.headers().get(CONTENT_TYPE).cloned();
         let body = match read_limited(&mut response, self.max_response_bytes).await {
             Ok(body) => body,
             Err(BodyError::TooLarge { announced, read }) => {
                 return Err(Failure::final_answer(Error::ResponseTooLarge {
-                    endpoint,
+                    endpoint: endpoint.clone(),
                     status,
                     limit: self.max_response_bytes as u64,
                     announced,
-                    run_id: sniff_run_id(&read),
+                    run_id: decoder.sniff_run_id(&read),
                 }));
             }
             Err(BodyError::Transport { source, read }) => {
-                let error = self.read_error(endpoint, source, sniff_run_id(&read));
+                let error = self.read_error(endpoint, source, decoder.sniff_run_id(&read));
                 return Err(Failure { error, delivery: Some(Delivery::Unknown), retry_after: None });
             }
         };
-        if let Some(content_type) = content_type.filter(|ct| !looks_like_json(ct, &body)) {
-            return Err(Failure::final_answer(Error::InvalidResponse {
-                endpoint,
-                status,
-                run_id: sniff_run_id(&body),
-                reason: format!("expected JSON but the content type is `{}`", excerpt(content_type.as_bytes())),
-                excerpt: excerpt(&body),
-            }));
+        if let Some(content_type) = content_type.filter(|ct| !looks_like_json(ct.as_bytes(), &body)) {
+            let content_type = decoder.quoter.text(&String::from_utf8_lossy(content_type.as_bytes()));
+            let reason = format!("expected JSON but the content type is `{content_type}`");
+            return Err(Failure::final_answer(decoder.invalid(status, decoder.sniff_run_id(&body), reason, &body)));
         }
-        Ok(RawResponse { status, body })
+        decoder.run::<O>(status, &body).map_err(Failure::final_answer)
     }
 
     /// Maps a failure to send the request (or to receive the response head).
-    fn send_failure(&self, endpoint: &'static str, source: reqwest::Error) -> Failure {
+    fn send_failure(&self, endpoint: &ApiEndpoint, source: reqwest::Error) -> Failure {
         if source.is_connect() {
             // No connection, so nothing was sent: safe to repeat even an invoke.
             let error = match self.connect_timeout {
-                Some(after) if source.is_timeout() => Error::Timeout { endpoint, after, run_id: None },
+                Some(after) if source.is_timeout() => {
+                    Error::Timeout { endpoint: endpoint.clone(), after, run_id: None, while_connecting: true }
+                }
                 _ => transport_error(endpoint, None, source),
             };
             return Failure { error, delivery: Some(Delivery::NotProcessed), retry_after: None };
@@ -201,17 +251,27 @@ impl Transport {
     }
 
     /// Maps a failure after the request may have been sent.
-    fn read_error(&self, endpoint: &'static str, source: reqwest::Error, run_id: Option<String>) -> Error {
+    fn read_error(&self, endpoint: &ApiEndpoint, source: reqwest::Error, run_id: Option<String>) -> Error {
         if source.is_timeout() {
-            Error::Timeout { endpoint, after: self.request_timeout, run_id }
+            Error::Timeout { endpoint: endpoint.clone(), after: self.request_timeout, run_id, while_connecting: false }
         } else {
             transport_error(endpoint, run_id, source)
         }
     }
 }
 
-pub(crate) fn transport_error(endpoint: &'static str, run_id: Option<String>, source: reqwest::Error) -> Error {
-    Error::Transport { endpoint, run_id, source: source.without_url() }
+/// The `Authorization` header of `key`, marked sensitive so no HTTP layer logs it. Keys are
+/// checked when the client is built, so this fails only for a key given to one call.
+pub(crate) fn authorization(key: &SecretString) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::try_from(format!("Bearer {}", key.expose_secret())).map_err(|_| {
+        ConfigError::InvalidKey { key: "the API key given to this call".into(), problem: "is not a valid header value" }
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn transport_error(endpoint: &ApiEndpoint, run_id: Option<String>, source: reqwest::Error) -> Error {
+    Error::Transport { endpoint: endpoint.clone(), run_id, source: source.without_url() }
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -221,8 +281,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// GPTBots may label JSON loosely (`text/plain`, no charset...), so the content type only
 /// condemns a body that does not look like a JSON object either: an HTML page, say.
-fn looks_like_json(content_type: &str, body: &[u8]) -> bool {
-    content_type.to_ascii_lowercase().contains("json")
+fn looks_like_json(content_type: &[u8], body: &[u8]) -> bool {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    content_type.to_ascii_lowercase().windows(4).any(|w| w == b"json")
         || body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{')
 }
 
@@ -233,24 +294,25 @@ mod tests {
 
     use super::*;
 
+    const RUN: &str = r#"{"workflowRunId":"r","status":"SUCCEED","output":1}"#;
+
     fn transport(base_url: String) -> Transport {
-        Transport {
-            http: reqwest::Client::new(),
-            endpoint_urls: EndpointUrls::new(&base_url),
-            base_url,
-            max_response_bytes: 1024,
-            connect_timeout: None,
-            request_timeout: Duration::from_secs(10),
-            overall_timeout: None,
-            retry: RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(2)),
-        }
+        let retry = RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(2));
+        Transport::new(reqwest::Client::new(), base_url, 1024, None, Duration::from_secs(10), None, retry).unwrap()
     }
 
-    async fn post(server: &MockServer, idempotency: Idempotency) -> Result<RawResponse, Error> {
+    async fn post(server: &MockServer, idempotency: Idempotency) -> Result<Outcome<u8>, Error> {
         let key = SecretString::from("app-key-for-tests");
-        transport(server.uri())
-            .post_json("/v1/workflow/query/result", &key, Bytes::from_static(b"{}"), idempotency)
-            .await
+        let call = Call {
+            route: Route::Query,
+            workflow_id: "wf",
+            key: &key,
+            body: Bytes::from_static(b"{}"),
+            idempotency,
+            run_id: Some("r"),
+            timeout: None,
+        };
+        transport(server.uri()).call::<u8>(call).await
     }
 
     #[tokio::test]
@@ -263,12 +325,12 @@ mod tests {
                 .mount(&server)
                 .await;
             Mock::given(method("POST"))
-                .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+                .respond_with(ResponseTemplate::new(200).set_body_string(RUN))
                 .mount(&server)
                 .await;
 
             let read = post(&server, Idempotency::ReadOnly).await;
-            assert_eq!(read.map(|r| r.status).ok(), Some(200), "HTTP {fault}");
+            assert!(matches!(read, Ok(Outcome::Finished(_))), "HTTP {fault}: {read:?}");
             assert_eq!(server.received_requests().await.unwrap().len(), 2);
 
             server.reset().await;
@@ -280,7 +342,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn final_answers_come_back_as_they_are() {
+    async fn final_answers_are_typed_at_once_and_name_the_host_and_the_run() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .respond_with(ResponseTemplate::new(404).set_body_string("no such run"))
@@ -288,9 +350,12 @@ mod tests {
             .mount(&server)
             .await;
 
-        let response = post(&server, Idempotency::ReadOnly).await.ok().unwrap();
+        let error = post(&server, Idempotency::ReadOnly).await.unwrap_err();
 
-        assert_eq!((response.status, &response.body[..]), (404, &b"no such run"[..]));
+        assert!(matches!(&error, Error::Http { status: 404, excerpt, .. } if &**excerpt == "no such run"), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains(&format!("{}/v1/workflow/query/result", server.uri())), "{message}");
+        assert_eq!(error.run_id(), Some("r"));
         server.verify().await;
     }
 
@@ -303,27 +368,27 @@ mod tests {
             .mount(&server)
             .await;
 
-        let error = post(&server, Idempotency::ReadOnly).await.err().unwrap();
+        let error = post(&server, Idempotency::ReadOnly).await.unwrap_err();
 
         assert!(matches!(error, Error::ResponseTooLarge { limit: 1024, .. }), "{error:?}");
         server.verify().await;
     }
 
     #[test]
-    fn parsed_endpoint_urls_keep_the_base_path() {
-        let base = "https://gateway.example.com/gptbots";
-        let urls = EndpointUrls::new(base);
-        let url = |endpoint| urls.get(base, endpoint).map(|u| u.to_string());
-        assert_eq!(url(INVOKE_PATH).as_deref(), Some("https://gateway.example.com/gptbots/v1/workflow/invoke"));
-        assert_eq!(url("/v1/other").as_deref(), Some("https://gateway.example.com/gptbots/v1/other"));
-        assert_eq!(EndpointUrls::new("not a url").get("not a url", INVOKE_PATH), None);
+    fn parsed_endpoint_urls_keep_the_base_path_and_hide_credentials() {
+        let base = "https://user:pw@gateway.example.com/gptbots";
+        let invoke = EndpointUrl::new(base, INVOKE_PATH).unwrap();
+        assert_eq!(invoke.url.as_str(), "https://user:pw@gateway.example.com/gptbots/v1/workflow/invoke");
+        assert_eq!(invoke.name.to_string(), "https://gateway.example.com/gptbots/v1/workflow/invoke");
+        assert!(EndpointUrl::new("not a url", INVOKE_PATH).is_err());
     }
 
     #[test]
     fn html_is_refused_whatever_the_label_and_json_is_accepted_whatever_the_label() {
-        assert!(looks_like_json("application/json; charset=utf-8", b"<html>"));
-        assert!(looks_like_json("text/plain", b"  {\"status\":\"SUCCEED\"}"));
-        assert!(!looks_like_json("text/html", b"<!doctype html><h1>502</h1>"));
-        assert!(!looks_like_json("text/html", b""));
+        assert!(looks_like_json(b"application/json; charset=utf-8", b"<html>"));
+        assert!(looks_like_json(b"text/plain", b"  {\"status\":\"SUCCEED\"}"));
+        assert!(looks_like_json(b"text/plain", b"\xEF\xBB\xBF{\"status\":\"SUCCEED\"}"));
+        assert!(!looks_like_json(b"text/html", b"<!doctype html><h1>502</h1>"));
+        assert!(!looks_like_json(b"text/html", b""));
     }
 }

@@ -1,8 +1,10 @@
 //! Workflows and fixtures shared by the end-to-end tests.
 
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gptbots_runtime::mock::{HandlerResult, MockServer, MockWorkflow};
+use gptbots_runtime::mock::{HandlerResult, MockServer, MockWorkflow, WebhookDelivery};
 use gptbots_runtime::{workflow, workflow_output};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -221,6 +223,40 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<ReceivedWebh
     }
     let body = serde_json::from_slice(&bytes[head_end..head_end + length]).unwrap_or(Value::Null);
     Some(ReceivedWebhook { method, path, headers, body })
+}
+
+/// Waits until `server` has logged `count` webhook deliveries and returns them; gives up
+/// (panics) after 10 s.
+pub async fn wait_for_deliveries(server: &MockServer, count: usize) -> Vec<WebhookDelivery> {
+    for _ in 0..1000 {
+        let deliveries = server.webhook_deliveries();
+        if deliveries.len() >= count {
+            return deliveries;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{count} webhook deliveries never logged: {:?}", server.webhook_deliveries());
+}
+
+/// Collects everything a `tracing` subscriber writes (give it `move || captured.clone()`).
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).into_owned()
+    }
 }
 
 /// The README's Rust examples, compiled (and run, unless marked `no_run`) as doctests so they

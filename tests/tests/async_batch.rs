@@ -84,7 +84,7 @@ async fn the_budget_stops_submitting_once_the_reported_cost_reaches_it() {
     assert_eq!(texts, [Some("A"), Some("B"), Some("C"), Some("D"), None, None]);
     for skipped in &results[4..] {
         match skipped {
-            Err(error @ Error::BudgetExceeded { limit, spent }) => {
+            Err(error @ Error::BudgetExceeded { limit, spent, .. }) => {
                 assert_eq!(*limit, 2.5);
                 assert!(*spent >= 3.0, "{spent}");
                 assert_eq!(error.run_id(), None, "a skipped input has no run");

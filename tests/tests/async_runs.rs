@@ -23,10 +23,10 @@ async fn an_async_run_goes_pending_running_then_succeeds_and_is_submitted_once()
     assert_eq!(run.output, Shouted { text: "HELLO".into() });
     assert_eq!(run.status, Status::Succeed);
     assert_eq!((run.cost, run.tokens), (1.0, 10));
-    assert_eq!(run.input["text"], "hello");
+    assert_eq!(run.input_as::<serde_json::Value>().unwrap()["text"], "hello");
     assert_eq!(workflow.invocations(), 1, "the run is submitted once");
     let invoke = &workflow.requests()[0];
-    let body = invoke.body.as_ref().expect("a JSON body");
+    let body = &invoke.json().expect("a JSON body");
     assert_eq!(body["isAsync"], true);
     assert!(body.get("webhook").is_none(), "no webhook field without webhooks");
     assert!(server.run(handle.run_id()).expect("the server knows the run").is_async);
@@ -67,10 +67,10 @@ async fn a_failed_async_run_is_the_same_typed_error_as_a_synchronous_invoke() {
     let error = handle.wait().await.expect_err("the run fails");
 
     match &error {
-        Error::RunFailed { run_id, workflow_id, excerpt } => {
+        Error::RunFailed { run_id, workflow_id, reason, .. } => {
             assert_eq!(run_id, handle.run_id());
             assert_eq!(workflow_id, "wf_shout");
-            assert!(excerpt.contains("asked to fail"), "{excerpt}");
+            assert!(reason.as_deref().is_some_and(|r| r.contains("asked to fail")), "{reason:?}");
         }
         other => panic!("expected RunFailed, got {other:?}"),
     }
@@ -88,7 +88,7 @@ async fn the_deadline_ends_the_wait_with_the_run_id_and_a_later_resume_gets_the_
 
     let error = handle.wait().await.expect_err("the run takes longer than the deadline");
 
-    let Error::Deadline { run_id, workflow_id, after, last_status, last_error } = &error else {
+    let Error::Deadline { run_id, workflow_id, after, last_status, last_error, .. } = &error else {
         panic!("expected a deadline error, got {error:?}")
     };
     assert_eq!(run_id, handle.run_id());

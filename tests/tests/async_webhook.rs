@@ -47,7 +47,7 @@ async fn webhooks_go_on_the_wire_with_method_url_and_headers() {
         .await
         .expect("submit");
 
-    let body = workflow.requests()[0].body.clone().expect("a JSON body");
+    let body = workflow.requests()[0].json().expect("a JSON body");
     assert_eq!(body["userId"], "user-7");
     assert_eq!(
         body["webhook"],

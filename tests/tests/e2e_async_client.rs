@@ -31,7 +31,7 @@ async fn submit_then_wait_returns_the_typed_run_once_submitted() {
     assert_eq!((run.cost, run.tokens), (0.6928, 1745));
     assert_eq!(news.invocations(), 1, "an async run is submitted once");
     let invoke = &server.requests_to(Endpoint::Invoke)[0];
-    assert_eq!(invoke.body.as_ref().unwrap()["isAsync"], true);
+    assert_eq!(invoke.json().unwrap()["isAsync"], true);
     assert!(!server.requests_to(Endpoint::QueryResult).is_empty());
 }
 
@@ -84,7 +84,10 @@ async fn a_failed_async_run_waits_to_a_run_failed_error() {
     let handle = server.client().submit(&TodayNews::about("Rust", 1)).poll_policy(quick()).await.unwrap();
     let error = handle.wait().await.unwrap_err();
 
-    assert!(matches!(&error, Error::RunFailed { excerpt, .. } if excerpt.contains("no sources today")), "{error:?}");
+    assert!(
+        matches!(&error, Error::RunFailed { reason: Some(reason), .. } if reason.contains("no sources today")),
+        "{error:?}"
+    );
     assert_eq!(error.run_id(), Some(handle.run_id()));
 }
 

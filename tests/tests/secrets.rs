@@ -1,11 +1,10 @@
 //! The API key never shows: not in Debug or Display of the client, its builder or any error,
 //! not in tracing output, not even when a server echoes it back.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gptbots_runtime::{Client, ClientBuilder, Error, RetryPolicy, workflow};
+use gptbots_runtime::{Client, ClientBuilder, ConfigError, Error, RetryPolicy, workflow};
+use gptbots_tests::Captured;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
@@ -95,32 +94,15 @@ fn configuration_errors_name_the_key_without_showing_it() {
         [(format!("{KEY}\n"), "wf_secret"), (format!("{KEY}\0"), "wf_secret"), (format!(" {KEY}"), "wf_secret")]
     {
         let error = Client::builder().workflow_key("wf_secret", bad).build().unwrap_err();
-        assert!(matches!(&error, Error::Config { message } if message.contains(name)), "{error:?}");
+        assert!(
+            matches!(&error, Error::Config(ConfigError::InvalidKey { key, .. }) if key.contains(name)),
+            "{error:?}"
+        );
         assert_error_hidden(&error);
     }
     let error = Client::builder().api_key(format!("{OTHER_KEY}\r\nX-Injected: 1")).build().unwrap_err();
     assert!(error.to_string().contains("default API key"), "{error}");
     assert_error_hidden(&error);
-}
-
-/// Collects everything a `tracing` subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
 }
 
 /// Answers that echo the key back, as a careless proxy or a debugging endpoint might.
@@ -140,6 +122,17 @@ fn echoing_faults() -> Vec<ResponseTemplate> {
             .set_body_json(json!({"workflowRunId": "r4", "status": "SUCCEED", "output": {"text": 1, "echo": echo}})),
         ResponseTemplate::new(200)
             .set_body_raw(format!("{{\"workflowRunId\":\"r5\",\"output\":\"{echo}"), "application/json"),
+        // The key straddling the 512-character excerpt cut, with and without a `Bearer` before
+        // it: scrubbing after cutting would leave its first 19 characters.
+        ResponseTemplate::new(502).set_body_string(format!("{}key={KEY}", "x".repeat(512 - 19 - 4))),
+        ResponseTemplate::new(502).set_body_string(format!("{}{echo}", "x".repeat(512 - 19 - 22))),
+        ResponseTemplate::new(500)
+            .set_body_json(json!({"code": 50000, "message": format!("{}{KEY}", "m".repeat(500))})),
+        // Every server-supplied field: the run id, the JSON path of a mismatch, a status.
+        ResponseTemplate::new(200).set_body_json(json!({"workflowRunId": KEY, "status": "FAILED"})),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"workflowRunId": "r6", "status": "SUCCEED", "output": {KEY: 1}})),
+        ResponseTemplate::new(500).set_body_raw(format!("{{\"workflowRunId\":\"{KEY}\""), "application/json"),
     ]
 }
 

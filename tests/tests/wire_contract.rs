@@ -105,7 +105,7 @@ async fn invoke_sends_the_documented_request_exactly_once() {
     assert_eq!(run.execution_time, Some(Duration::from_millis(8347)));
     assert_eq!(run.cost, 0.6928);
     assert_eq!(run.tokens, 1745);
-    assert_eq!(run.input, json!({"topic": "rust", "maxItems": 3}));
+    assert_eq!(run.input_as::<serde_json::Value>().unwrap(), json!({"topic": "rust", "maxItems": 3}));
     server.verify().await;
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests[0].headers.get_all("authorization").iter().count(), 1);
@@ -176,6 +176,57 @@ async fn lenient_answers_are_accepted() {
     assert_eq!(run.status, Status::Succeed);
     assert_eq!(run.workflow_version.as_deref(), Some("9"));
     server.verify().await;
+}
+
+/// Tried against an independent server: each of these turned a SUCCEED run into an error.
+#[tokio::test]
+async fn envelope_details_never_cost_a_paid_output() {
+    let mut as_strings = run_body("run_s", "SUCCEED");
+    as_strings["totalCost"] = json!("0.6928");
+    as_strings["totalTokens"] = json!("1745");
+    as_strings["workflowExecutionTime"] = json!("not measured");
+    let with_bom = [&b"\xEF\xBB\xBF"[..], run_body("run_b", "SUCCEED").to_string().as_bytes()].concat();
+    let wrapped = json!({"code": 0, "message": "OK", "data": run_body("run_w", "SUCCEED")});
+    let answers = [
+        ("numeric strings", ResponseTemplate::new(200).set_body_json(as_strings), "run_s"),
+        ("byte-order mark", ResponseTemplate::new(200).set_body_raw(with_bom, "application/json"), "run_b"),
+        ("code 0 wrapper", ResponseTemplate::new(200).set_body_json(wrapped), "run_w"),
+    ];
+    for (name, answer, run_id) in answers {
+        let server = MockServer::start().await;
+        Mock::given(method("POST")).respond_with(answer).expect(1).mount(&server).await;
+
+        let run = news().invoke(&client(&server)).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+
+        assert_eq!((run.run_id.as_str(), run.output.news.len()), (run_id, 1), "{name}");
+        if name == "numeric strings" {
+            assert_eq!((run.cost, run.tokens, run.execution_time), (0.6928, 1745, None));
+        }
+    }
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", "https://elsewhere.example/v1/workflow/invoke"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = news().invoke(&client(&server)).await.unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, Error::Redirect { status: 307, .. }), "{error:?}");
+    assert!(
+        message.contains("redirect to https://elsewhere.example/v1/workflow/invoke")
+            && message.contains("not followed"),
+        "{message}"
+    );
+    server.verify().await;
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).expect(1).mount(&server).await;
+    let message = news().invoke(&client(&server)).await.unwrap_err().to_string();
+    assert!(message.contains("HTTP 502") && message.ends_with("(empty body)"), "{message}");
+    assert!(message.contains(&format!("{}/v1/workflow/invoke", server.uri())), "names the host: {message}");
 }
 
 /// A fault the server answers with, and what the caller must get back.

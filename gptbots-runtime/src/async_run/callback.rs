@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::response::decode_run;
+use crate::error::ApiEndpoint;
+use crate::excerpt::Quoter;
+use crate::response::Decoder;
 use crate::{Error, Run, Workflow};
 
 /// The endpoint name errors about a webhook body carry.
@@ -25,8 +27,13 @@ impl<W: Workflow> Callback<W> {
     /// no `workflowRunId`); a run that failed or whose output does not decode is an `Err` in
     /// [`Callback::result`].
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
-        match decode_run::<W::Output>(CALLBACK_ENDPOINT, W::ID, 200, body) {
-            Ok(run) => Ok(Callback { run_id: run.run_id.clone(), result: Ok(run) }),
+        let endpoint = ApiEndpoint::named(CALLBACK_ENDPOINT);
+        let decoder = Decoder { endpoint: &endpoint, workflow_id: W::ID, quoter: Quoter::default() };
+        match decoder.run::<W::Output>(200, body) {
+            Ok(outcome) => {
+                let run_id = outcome.run_id().to_owned();
+                Ok(Callback { run_id, result: outcome.into_finished(W::ID) })
+            }
             Err(error) => match error.run_id() {
                 Some(run_id) => Ok(Callback { run_id: run_id.to_owned(), result: Err(error) }),
                 None => Err(error),

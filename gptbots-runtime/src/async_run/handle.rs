@@ -1,29 +1,35 @@
 //! The typed handle of a submitted run: one query, or waiting until it finishes.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use serde::de::DeserializeOwned;
 use tokio::time::{Duration, Instant};
 use tracing::Instrument;
 
 use super::PollPolicy;
-use secrecy::ExposeSecret;
-
-use crate::response::decode_run;
+use crate::call::CallOptions;
+use crate::client::encode;
+use crate::response::Outcome;
 use crate::retry::Idempotency;
-use crate::wire::{QUERY_PATH, QueryRequest};
-use crate::{Client, Error, Run, Status, Workflow};
+use crate::transport::{Call, Route};
+use crate::wire::QueryRequest;
+use crate::{Client, Error, Run, Status};
 
-/// A run of workflow `W` that was submitted and may not have finished yet.
+/// A submitted run that may not have finished yet, whose output decodes as `O`.
 ///
-/// It holds only the run id (and a cheap clone of the client), so it can be rebuilt at any time
-/// with [`Client::resume`]: persist [`RunHandle::run_id`] as soon as the submit returns, and a
-/// crash never loses a paid run. Waiting only ever queries the run; it never submits it again.
-pub struct RunHandle<W> {
+/// It holds only the workflow id and the run id (and a cheap clone of the client), so it can be
+/// rebuilt at any time with [`Client::resume`]: persist [`RunHandle::run_id`] as soon as the
+/// submit returns, and a crash never loses a paid run. Waiting only ever queries the run; it
+/// never submits it again.
+pub struct RunHandle<O> {
     client: Client,
+    workflow_id: Cow<'static, str>,
+    options: CallOptions,
     run_id: String,
     policy: PollPolicy,
-    workflow: PhantomData<fn() -> W>,
+    output: PhantomData<fn() -> O>,
 }
 
 /// What one query of a run found: the run has either finished or not.
@@ -35,11 +41,19 @@ pub enum RunState<O> {
     Finished(Run<O>),
 }
 
-impl<W: Workflow> RunHandle<W> {
-    pub(crate) fn new(client: Client, run_id: String, policy: PollPolicy) -> Self {
-        RunHandle { client, run_id, policy, workflow: PhantomData }
+impl<O> RunHandle<O> {
+    pub(crate) fn new(
+        client: Client,
+        workflow_id: Cow<'static, str>,
+        options: CallOptions,
+        run_id: String,
+        policy: PollPolicy,
+    ) -> Self {
+        RunHandle { client, workflow_id, options, run_id, policy, output: PhantomData }
     }
+}
 
+impl<O: DeserializeOwned> RunHandle<O> {
     /// The run id (`workflowRunId`). Store it before waiting: it is all that is needed to
     /// fetch the result later with [`Client::resume`].
     pub fn run_id(&self) -> &str {
@@ -47,8 +61,8 @@ impl<W: Workflow> RunHandle<W> {
     }
 
     /// The id of the workflow the run belongs to.
-    pub fn workflow_id(&self) -> &'static str {
-        W::ID
+    pub fn workflow_id(&self) -> &str {
+        &self.workflow_id
     }
 
     /// The polling schedule [`RunHandle::wait`] follows.
@@ -67,50 +81,58 @@ impl<W: Workflow> RunHandle<W> {
     /// A run that `FAILED`, an output that does not decode, and the server's refusals are the
     /// same typed errors as a synchronous invoke's, carrying this run's id. For callers who
     /// schedule queries themselves; [`RunHandle::wait`] does the scheduling.
-    pub async fn poll(&self) -> Result<RunState<W::Output>, Error> {
-        self.query_within(self.policy.poll_timeout_duration()).await
+    pub async fn poll(&self) -> Result<RunState<O>, Error> {
+        match self.query(self.policy.poll_timeout_duration()).await? {
+            Outcome::Finished(run) => Ok(RunState::Finished(run)),
+            Outcome::InProgress { status, .. } => Ok(RunState::InProgress(status)),
+            Outcome::Failed(failed) => Err(failed.into_error(&self.workflow_id)),
+        }
     }
 
     /// Queries the run until it finishes, following the [`PollPolicy`]: delays grow
-    /// exponentially with jitter up to a cap; transient faults (connection errors, timeouts,
-    /// HTTP 429 and 5xx) are retried until the deadline; any other error is returned at once.
+    /// exponentially with jitter up to a cap, under an overall deadline.
+    ///
+    /// `wait` only schedules queries. Each query goes through the client's transport, which
+    /// repeats it after transient faults under the client's [`RetryPolicy`](crate::RetryPolicy);
+    /// a query that still fails transiently (connection errors, timeouts, HTTP 429 and 5xx)
+    /// counts as "no news" and the next one is scheduled; any other error is returned at once.
     ///
     /// When the deadline passes first, the error is [`Error::Deadline`] with the run id: the
     /// run goes on, and waiting again (or resuming later) picks it up. Dropping the returned
     /// future stops polling at once and leaves the run untouched.
-    pub async fn wait(&self) -> Result<Run<W::Output>, Error> {
-        let span = tracing::info_span!("gptbots.wait", workflow_id = W::ID, run_id = self.run_id.as_str());
+    pub async fn wait(&self) -> Result<Run<O>, Error> {
+        let span = tracing::info_span!("gptbots.wait", workflow_id = &*self.workflow_id, run_id = self.run_id.as_str());
         self.wait_until(after(self.policy.deadline_duration())).instrument(span).await
     }
 
-    async fn wait_until(&self, deadline: Instant) -> Result<Run<W::Output>, Error> {
+    async fn wait_until(&self, deadline: Instant) -> Result<Run<O>, Error> {
         let mut last_status = None;
         let mut last_error: Option<Box<Error>> = None;
-        let mut attempt = 0u32;
+        let mut delays = self.policy.delays();
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 break;
             }
-            match self.query_within(self.policy.poll_timeout_duration().min(remaining)).await {
-                Ok(RunState::Finished(run)) => return Ok(run),
-                Ok(RunState::InProgress(status)) => {
+            match self.query(self.policy.poll_timeout_duration().min(remaining)).await {
+                Ok(Outcome::Finished(run)) => return Ok(run),
+                Ok(Outcome::Failed(failed)) => return Err(failed.into_error(&self.workflow_id)),
+                Ok(Outcome::InProgress { status, .. }) => {
                     tracing::debug!(status = status.as_str(), "run in progress");
                     last_status = Some(status);
                     last_error = None;
                 }
                 Err(error) if error.is_retryable() => {
-                    tracing::debug!(%error, "query failed, trying again");
+                    tracing::debug!(%error, "query failed; the next one is scheduled");
                     last_error = Some(Box::new(error));
                 }
                 Err(error) => return Err(error),
             }
-            let wake = after(self.policy.delay(attempt));
-            attempt = attempt.saturating_add(1);
-            tokio::time::sleep_until(wake.min(deadline)).await;
+            let delay = delays.next().unwrap_or(remaining);
+            tokio::time::sleep_until(after(delay).min(deadline)).await;
         }
         Err(Error::Deadline {
-            workflow_id: W::ID.to_owned(),
+            workflow_id: self.workflow_id.clone().into_owned(),
             run_id: self.run_id.clone(),
             after: self.policy.deadline_duration(),
             last_status,
@@ -118,29 +140,23 @@ impl<W: Workflow> RunHandle<W> {
         })
     }
 
-    async fn query_within(&self, limit: Duration) -> Result<RunState<W::Output>, Error> {
-        match tokio::time::timeout(limit, self.query()).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::Timeout { endpoint: QUERY_PATH, after: limit, run_id: Some(self.run_id.clone()) }),
-        }
-    }
-
-    async fn query(&self) -> Result<RunState<W::Output>, Error> {
-        let key = self.client.key_for(W::ID)?;
-        let body = serde_json::to_vec(&QueryRequest { workflow_run_id: &self.run_id })
-            .map_err(|e| Error::Config { message: format!("run id `{}` does not serialize: {e}", self.run_id) })?;
-        // A query only reads, so the transport may repeat it after faults that an invoke
-        // must not be repeated after.
-        let response = self
-            .client
-            .post_json(QUERY_PATH, key, body, Idempotency::ReadOnly)
-            .await
-            .map_err(|e| e.with_run_id(&self.run_id))?;
-        match decode_run::<W::Output>(QUERY_PATH, W::ID, response.status, &response.body) {
-            Ok(run) => Ok(RunState::Finished(run)),
-            Err(Error::UnexpectedStatus { status, .. }) => Ok(RunState::InProgress(status)),
-            Err(error) => Err(error.with_run_id(&self.run_id).redact(key.expose_secret())),
-        }
+    /// One query within `limit` (and the client's overall timeout, when shorter).
+    async fn query(&self, limit: Duration) -> Result<Outcome<O>, Error> {
+        let workflow_id = &*self.workflow_id;
+        let key = self.client.key_for_call(workflow_id, &self.options)?;
+        let limit = self.client.transport().overall_timeout.map_or(limit, |overall| overall.min(limit));
+        let call = Call {
+            route: Route::Query,
+            workflow_id,
+            key,
+            body: encode(workflow_id, &QueryRequest { workflow_run_id: Cow::Borrowed(&self.run_id) })?,
+            // A query only reads, so the transport may repeat it after faults that an invoke
+            // must not be repeated after.
+            idempotency: Idempotency::ReadOnly,
+            run_id: Some(&self.run_id),
+            timeout: Some(limit),
+        };
+        self.client.transport().call::<O>(call).await
     }
 }
 
@@ -151,21 +167,23 @@ fn after(duration: Duration) -> Instant {
     now.checked_add(duration).unwrap_or_else(|| now + CENTURY)
 }
 
-impl<W> Clone for RunHandle<W> {
+impl<O> Clone for RunHandle<O> {
     fn clone(&self) -> Self {
         RunHandle {
             client: self.client.clone(),
+            workflow_id: self.workflow_id.clone(),
+            options: self.options.clone(),
             run_id: self.run_id.clone(),
             policy: self.policy,
-            workflow: PhantomData,
+            output: PhantomData,
         }
     }
 }
 
-impl<W: Workflow> fmt::Debug for RunHandle<W> {
+impl<O> fmt::Debug for RunHandle<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunHandle")
-            .field("workflow_id", &W::ID)
+            .field("workflow_id", &self.workflow_id)
             .field("run_id", &self.run_id)
             .field("policy", &self.policy)
             .finish_non_exhaustive()

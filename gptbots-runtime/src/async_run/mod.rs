@@ -22,8 +22,11 @@
 //!
 //! - [`Client::submit`](crate::Client::submit) sends the run once (with up to five
 //!   [`Webhook`]s, validated before anything is sent) and returns a [`RunHandle`].
-//! - [`RunHandle::wait`] polls with capped exponential backoff and jitter under an overall
-//!   deadline ([`PollPolicy`]); [`RunHandle::poll`] queries once.
+//! - [`RunHandle::wait`] schedules queries with capped exponential backoff and jitter under an
+//!   overall deadline ([`PollPolicy`]); each query goes through the client's transport and its
+//!   retry rule; [`RunHandle::poll`] queries once.
+//! - [`DynamicWorkflow::submit`](crate::DynamicWorkflow::submit) does the same for a workflow
+//!   known only at run time, with any input and output types.
 //! - [`Client::resume`](crate::Client::resume) rebuilds a handle from a stored run id.
 //! - [`Callback`] parses a webhook call into the same typed run; with the `webhook-axum`
 //!   feature it is an axum extractor.
@@ -46,4 +49,6 @@ pub use callback::{CALLBACK_ENDPOINT, Callback};
 pub use handle::{RunHandle, RunState};
 pub use policy::PollPolicy;
 pub use submit::Submit;
-pub use webhook::{MAX_WEBHOOKS, Webhook, WebhookError, WebhookMethod};
+pub use webhook::{Webhook, WebhookError, WebhookMethod};
+
+pub use crate::wire::MAX_WEBHOOKS;

@@ -1,8 +1,10 @@
 //! How long and how often [`RunHandle::wait`](super::RunHandle::wait) polls a run.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
+
+use backon::BackoffBuilder;
+
+use crate::retry::equal_jitter;
 
 /// The polling schedule of [`RunHandle::wait`](super::RunHandle::wait): capped exponential
 /// backoff with jitter, a limit per query and an overall deadline.
@@ -70,29 +72,11 @@ impl PollPolicy {
         self.poll_timeout
     }
 
-    /// The delay after the `attempt`-th query (0-based), before jitter.
-    pub(crate) fn base_delay(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
-        self.initial_delay.saturating_mul(factor).min(self.max_delay)
+    /// The delays between queries, each jittered to between half and all of its value (the
+    /// same backoff as the client's retries).
+    pub(crate) fn delays(&self) -> impl Iterator<Item = Duration> {
+        equal_jitter(self.initial_delay, self.max_delay).without_max_times().build()
     }
-
-    /// The delay after the `attempt`-th query, jittered to `[base / 2, base]`.
-    pub(crate) fn delay(&self, attempt: u32) -> Duration {
-        jitter(self.base_delay(attempt))
-    }
-}
-
-/// A random duration in `[base / 2, base]` ("equal jitter").
-fn jitter(base: Duration) -> Duration {
-    let half = base / 2;
-    let span = (base - half).as_nanos() as u64;
-    if span == 0 {
-        return base;
-    }
-    // A fresh `RandomState` is randomly keyed: enough randomness to spread pollers apart
-    // without a dependency.
-    let random = RandomState::new().build_hasher().finish();
-    half + Duration::from_nanos(random % (span + 1))
 }
 
 #[cfg(test)]
@@ -100,30 +84,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn delays_double_up_to_the_cap() {
+    fn delays_double_up_to_the_cap_jittered_between_half_and_all() {
         let policy = PollPolicy::default().backoff(Duration::from_millis(100), Duration::from_millis(1000));
-        let delays: Vec<_> = (0..6).map(|n| policy.base_delay(n)).collect();
-        assert_eq!(
-            delays,
-            [100, 200, 400, 800, 1000, 1000].map(Duration::from_millis),
-            "each delay doubles the one before until the cap"
-        );
-        assert_eq!(policy.base_delay(u32::MAX), Duration::from_millis(1000));
-    }
-
-    #[test]
-    fn jitter_stays_between_half_and_all_of_the_delay() {
-        let policy = PollPolicy::default().backoff(Duration::from_millis(100), Duration::from_secs(1));
-        for attempt in 0..20 {
-            let base = policy.base_delay(attempt);
-            let delay = policy.delay(attempt);
-            assert!(delay >= base / 2 && delay <= base, "{delay:?} outside [{:?}, {base:?}]", base / 2);
+        for (attempt, delay) in policy.delays().take(30).enumerate() {
+            let base = (Duration::from_millis(100) * 2u32.pow(attempt.min(10) as u32)).min(Duration::from_millis(1000));
+            assert!(
+                delay >= base / 2 && delay <= base,
+                "attempt {attempt}: {delay:?} outside [{:?}, {base:?}]",
+                base / 2
+            );
         }
     }
 
     #[test]
     fn cap_below_initial_delay_is_raised_to_it() {
         let policy = PollPolicy::default().backoff(Duration::from_secs(2), Duration::from_secs(1));
-        assert_eq!(policy.base_delay(3), Duration::from_secs(2));
+        let late = policy.delays().nth(5).unwrap_or_default();
+        assert!(late >= Duration::from_secs(1) && late <= Duration::from_secs(2), "{late:?}");
     }
 }

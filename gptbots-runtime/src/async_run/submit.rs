@@ -1,17 +1,18 @@
 //! Submitting an async run, and rebuilding the handle of one from its run id.
 
+use std::borrow::Cow;
 use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
 use std::pin::Pin;
 
-use secrecy::ExposeSecret;
 use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use tracing::Instrument;
 
 use super::webhook::validate_count;
 use super::{PollPolicy, RunHandle, Webhook};
-use crate::response::decode_run;
-use crate::retry::Idempotency;
-use crate::wire::INVOKE_PATH;
+use crate::call::CallOptions;
+use crate::response::Outcome;
 use crate::{Client, Error, Workflow};
 
 impl Client {
@@ -31,43 +32,53 @@ impl Client {
     /// ```
     ///
     /// Like an invoke, the submit is sent once and never repeated.
-    pub fn submit<'a, W: Workflow>(&'a self, workflow: &'a W) -> Submit<'a, W> {
-        Submit { client: self, workflow, user_id: None, webhooks: Vec::new(), policy: PollPolicy::default() }
+    pub fn submit<'a, W: Workflow>(&'a self, workflow: &'a W) -> Submit<'a, W, W::Output> {
+        Submit::new(self, Cow::Borrowed(W::ID), workflow, Cow::Owned(CallOptions::default()))
     }
 
     /// Rebuilds the handle of a run of `W` from its id, e.g. one saved before a crash.
     ///
     /// Nothing is sent: wait on the handle to fetch the result. The client must hold the key of
     /// `W`, since GPTBots only shows a run to the key of its workflow.
-    pub fn resume<W: Workflow>(&self, run_id: impl Into<String>) -> RunHandle<W> {
-        RunHandle::new(self.clone(), run_id.into(), PollPolicy::default())
+    pub fn resume<W: Workflow>(&self, run_id: impl Into<String>) -> RunHandle<W::Output> {
+        RunHandle::new(self.clone(), Cow::Borrowed(W::ID), CallOptions::default(), run_id.into(), PollPolicy::default())
     }
 }
 
-/// An async run about to be submitted: see [`Client::submit`]. Nothing is sent until it is
-/// awaited.
+/// An async run about to be submitted: see [`Client::submit`] and
+/// [`DynamicWorkflow::submit`](crate::DynamicWorkflow::submit). `I` is the input, `O` the output
+/// the handle decodes. Nothing is sent until it is awaited.
 #[must_use = "nothing is submitted until the submit is awaited"]
-pub struct Submit<'a, W> {
+pub struct Submit<'a, I: ?Sized, O> {
     client: &'a Client,
-    workflow: &'a W,
-    user_id: Option<&'a str>,
+    workflow_id: Cow<'static, str>,
+    input: &'a I,
+    options: Cow<'a, CallOptions>,
     webhooks: Vec<Webhook>,
     policy: PollPolicy,
+    output: PhantomData<fn() -> O>,
 }
 
-/// Body of an async `POST /v1/workflow/invoke`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AsyncInvokeRequest<'a, I> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<&'a str>,
-    input: &'a I,
-    is_async: bool,
-    #[serde(skip_serializing_if = "<[Webhook]>::is_empty")]
-    webhook: &'a [Webhook],
+impl<'a, I: ?Sized, O> Submit<'a, I, O> {
+    pub(crate) fn new(
+        client: &'a Client,
+        workflow_id: Cow<'static, str>,
+        input: &'a I,
+        options: Cow<'a, CallOptions>,
+    ) -> Self {
+        Submit {
+            client,
+            workflow_id,
+            input,
+            options,
+            webhooks: Vec::new(),
+            policy: PollPolicy::default(),
+            output: PhantomData,
+        }
+    }
 }
 
-impl<'a, W: Workflow> Submit<'a, W> {
+impl<'a, I: Serialize + ?Sized, O: DeserializeOwned> Submit<'a, I, O> {
     /// Asks GPTBots to call `webhook` when the run finishes (at most
     /// [`MAX_WEBHOOKS`](super::MAX_WEBHOOKS) per run).
     pub fn webhook(mut self, webhook: Webhook) -> Self {
@@ -76,8 +87,8 @@ impl<'a, W: Workflow> Submit<'a, W> {
     }
 
     /// Tags the run with `user_id` instead of the client's default.
-    pub fn user_id(mut self, user_id: &'a str) -> Self {
-        self.user_id = Some(user_id);
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.options.to_mut().user_id = Some(user_id.into());
         self
     }
 
@@ -88,40 +99,32 @@ impl<'a, W: Workflow> Submit<'a, W> {
     }
 
     /// Validates the webhooks, sends the submit once, and returns the run's handle.
-    pub async fn send(self) -> Result<RunHandle<W>, Error> {
-        let span = tracing::info_span!("gptbots.submit", workflow_id = W::ID, run_id = tracing::field::Empty);
+    pub async fn send(self) -> Result<RunHandle<O>, Error> {
+        let span =
+            tracing::info_span!("gptbots.submit", workflow_id = &*self.workflow_id, run_id = tracing::field::Empty);
         self.send_once().instrument(span).await
     }
 
-    async fn send_once(self) -> Result<RunHandle<W>, Error> {
+    async fn send_once(self) -> Result<RunHandle<O>, Error> {
         validate_count(&self.webhooks)?;
-        let key = self.client.key_for(W::ID)?;
-        let request = AsyncInvokeRequest {
-            user_id: self.user_id.or(self.client.default_user_id()),
-            input: self.workflow,
-            is_async: true,
-            webhook: &self.webhooks,
-        };
-        let body = serde_json::to_vec(&request).map_err(|e| Error::Config {
-            message: format!("the input of workflow `{}` does not serialize to JSON: {e}", W::ID),
-        })?;
-        let response = self.client.post_json(INVOKE_PATH, key, body, Idempotency::StartsRun).await?;
-        let decoded = decode_run::<W::Output>(INVOKE_PATH, W::ID, response.status, &response.body)
-            .map_err(|e| e.redact(key.expose_secret()));
-        let run_id = match decoded {
-            Err(Error::UnexpectedStatus { run_id, .. }) => run_id,
-            // The server may ignore `isAsync` and answer with the finished run; the handle's
-            // first query fetches it again.
-            Ok(run) => run.run_id,
-            Err(error) => return Err(error),
+        let workflow_id = &*self.workflow_id;
+        // Only the run id is kept: the handle's first query fetches the run, whatever the submit
+        // answered (the server may ignore `isAsync` and answer with the finished run). The
+        // output is not decoded here, so a submit never fails on an output it does not need.
+        let answer =
+            self.client.send_invoke::<I, IgnoredAny>(workflow_id, self.input, &self.options, Some(&self.webhooks));
+        let run_id = match answer.await? {
+            Outcome::Failed(failed) => return Err(failed.into_error(workflow_id)),
+            outcome => outcome.run_id().to_owned(),
         };
         tracing::Span::current().record("run_id", run_id.as_str());
-        Ok(RunHandle::new(self.client.clone(), run_id, self.policy))
+        let options = self.options.into_owned();
+        Ok(RunHandle::new(self.client.clone(), self.workflow_id, options, run_id, self.policy))
     }
 }
 
-impl<'a, W: Workflow> IntoFuture for Submit<'a, W> {
-    type Output = Result<RunHandle<W>, Error>;
+impl<'a, I: Serialize + Sync + ?Sized, O: DeserializeOwned + Send + 'a> IntoFuture for Submit<'a, I, O> {
+    type Output = Result<RunHandle<O>, Error>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
 
     fn into_future(self) -> Self::IntoFuture {

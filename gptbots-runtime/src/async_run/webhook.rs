@@ -1,17 +1,18 @@
 //! Webhooks GPTBots calls when an async run finishes, validated before they are sent.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::net::IpAddr;
 
 use reqwest::Url;
 use reqwest::header::{HeaderName, HeaderValue};
-use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+use serde::ser::{Serialize, Serializer};
 
-/// The most webhooks GPTBots accepts on one run.
-pub const MAX_WEBHOOKS: usize = 5;
+use crate::loopback::is_loopback;
+use crate::wire::{MAX_WEBHOOKS, WebhookSpec};
 
 /// The HTTP method GPTBots uses to call a webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WebhookMethod {
     /// `POST`, with the run as the JSON body.
     Post,
@@ -105,25 +106,26 @@ impl fmt::Debug for Webhook {
     }
 }
 
-/// The wire shape: `{"method": "POST", "url": "...", "headers": {"name": "value"}}`.
+impl Webhook {
+    /// The wire shape: `{"method": "POST", "url": "...", "headers": {"name": "value"}}`.
+    pub(crate) fn spec(&self) -> WebhookSpec<'_> {
+        WebhookSpec {
+            method: Cow::Borrowed(self.method.as_str()),
+            url: Cow::Borrowed(self.url.as_str()),
+            // Values were checked to be visible ASCII when the header was added.
+            headers: self
+                .headers
+                .iter()
+                .map(|(name, value)| (Cow::Borrowed(name.as_str()), Cow::Borrowed(value.to_str().unwrap_or_default())))
+                .collect(),
+        }
+    }
+}
+
+/// Serializes as the invoke body carries it: `{"method": "POST", "url": "...", "headers": {"name": "value"}}`.
 impl Serialize for Webhook {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Headers<'a>(&'a [(HeaderName, HeaderValue)]);
-        impl Serialize for Headers<'_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(self.0.len()))?;
-                for (name, value) in self.0 {
-                    // Checked to be visible ASCII when the header was added.
-                    map.serialize_entry(name.as_str(), value.to_str().unwrap_or_default())?;
-                }
-                map.end()
-            }
-        }
-        let mut s = serializer.serialize_struct("Webhook", 3)?;
-        s.serialize_field("method", self.method.as_str())?;
-        s.serialize_field("url", self.url.as_str())?;
-        s.serialize_field("headers", &Headers(&self.headers))?;
-        s.end()
+        self.spec().serialize(serializer)
     }
 }
 
@@ -144,12 +146,6 @@ fn validate_url(raw: &str) -> Result<Url, WebhookError> {
         "http" => Err(WebhookError::InsecureUrl { url: raw.to_owned() }),
         other => Err(WebhookError::UnsupportedScheme { url: raw.to_owned(), scheme: other.to_owned() }),
     }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else { return false };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Why a webhook was refused before anything was sent.
@@ -196,7 +192,7 @@ pub enum WebhookError {
         name: String,
     },
     /// More than [`MAX_WEBHOOKS`] webhooks on one run.
-    #[error("{count} webhooks given but GPTBots accepts at most 5 per run; drop {}", count - MAX_WEBHOOKS)]
+    #[error("{count} webhooks given but GPTBots accepts at most {MAX_WEBHOOKS} per run; drop {}", count - MAX_WEBHOOKS)]
     TooMany {
         /// How many were given.
         count: usize,

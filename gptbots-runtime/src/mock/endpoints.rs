@@ -1,9 +1,9 @@
-//! What the three endpoints answer, independent of how the answer is written to the socket
-//! (normally by axum, byte by byte when a fault is injected).
+//! What the three endpoints answer; the router calls them, and a fault may reshape the answer.
 
 use std::sync::Arc;
 
-use serde::Deserialize;
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
 use super::handler::{self, Rejection, RejectionKind};
@@ -11,9 +11,9 @@ use super::input_check::check_input;
 use super::registry::Registered;
 use super::runs::{MockRun, now_ms};
 use super::state::Shared;
-use super::webhook::{self, WebhookSpec};
+use super::webhook;
 use crate::Status;
-use crate::wire::QueryRequest;
+use crate::wire::{ApiError, InvokeRequest, QueryRequest, WebhookSpec};
 
 /// An answer: an HTTP status and a JSON body.
 #[derive(Debug, Clone)]
@@ -29,7 +29,8 @@ impl Reply {
 
     /// A GPTBots `{code, message}` error.
     pub fn error(status: u16, code: i64, message: impl Into<String>) -> Self {
-        Reply { status, body: json!({ "code": code, "message": message.into() }) }
+        let body = ApiError { code, message: Cow::Owned(message.into()) };
+        Reply { status, body: serde_json::to_value(body).unwrap_or(Value::Null) }
     }
 
     fn invalid_parameter(message: impl Into<String>) -> Self {
@@ -45,20 +46,6 @@ impl From<Rejection> for Reply {
             RejectionKind::Failed { message } => Reply::invalid_parameter(message),
         }
     }
-}
-
-/// The body of `POST /v1/workflow/invoke`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct InvokeBody {
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    input: Option<Value>,
-    #[serde(default)]
-    is_async: Option<bool>,
-    #[serde(default)]
-    webhook: Option<Vec<WebhookSpec>>,
 }
 
 /// The workflow the `Authorization` header's key belongs to, or the 40127 answer.
@@ -92,7 +79,7 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
         Ok(workflow) => workflow,
         Err(reply) => return reply,
     };
-    let request: InvokeBody = match serde_json::from_slice(body) {
+    let request: InvokeRequest<'_, Option<Value>> = match serde_json::from_slice(body) {
         Ok(request) => request,
         Err(e) => {
             return Reply::invalid_parameter(format!(
@@ -103,7 +90,8 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
     let Some(input) = request.input else {
         return Reply::invalid_parameter("invalid parameter `input`: it is required (the Start node's parameters)");
     };
-    let webhooks = request.webhook.unwrap_or_default();
+    let webhooks: Vec<WebhookSpec<'static>> =
+        request.webhook.unwrap_or_default().into_iter().map(WebhookSpec::into_owned).collect();
     if let Err(message) = webhook::validate(&webhooks) {
         return Reply::invalid_parameter(message);
     }
@@ -112,13 +100,13 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
     }
     let run = MockRun {
         run_id: state.runs.new_id(),
-        user_id: request.user_id,
+        user_id: request.user_id.map(Cow::into_owned),
         workflow_id: workflow.id.clone(),
         status: Status::Pending,
         input,
         output: None,
         error: None,
-        is_async: request.is_async.unwrap_or(false),
+        is_async: request.is_async,
         workflow_name: workflow.script.name.clone(),
         workflow_version: workflow.script.version.clone(),
         cost: workflow.script.cost,
@@ -127,10 +115,17 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
         end_ms: None,
     };
     if run.is_async {
+        let slot = match state.async_slot(body.len()) {
+            Ok(slot) => slot,
+            Err(message) => return Reply::error(429, 42900, message),
+        };
         let ack = run.ack_json();
         state.runs.insert(run.clone());
         let task_state = Arc::clone(state);
-        state.spawn(async move { run_async(task_state, workflow, run, webhooks).await });
+        state.spawn(async move {
+            run_async(task_state, workflow, run, webhooks).await;
+            drop(slot);
+        });
         return Reply::ok(ack);
     }
     tokio::time::sleep(workflow.script.latency).await;
@@ -164,7 +159,7 @@ fn finish(mut run: MockRun, result: Result<Value, Rejection>) -> Result<MockRun,
 
 /// Plays an async run: `PENDING` for half the latency, `RUNNING` for the other half, then the
 /// handler's result; then the webhooks.
-async fn run_async(state: Arc<Shared>, workflow: Registered, run: MockRun, webhooks: Vec<WebhookSpec>) {
+async fn run_async(state: Arc<Shared>, workflow: Registered, run: MockRun, webhooks: Vec<WebhookSpec<'static>>) {
     let half = workflow.script.latency / 2;
     tokio::time::sleep(half).await;
     state.runs.update(&run.run_id, |run| run.status = Status::Running);
@@ -201,7 +196,7 @@ pub(super) fn query(state: &Shared, authorization: Option<&str>, body: &[u8]) ->
             ));
         }
     };
-    match state.runs.get(request.workflow_run_id) {
+    match state.runs.get(&request.workflow_run_id) {
         Some(run) if run.workflow_id == workflow.id => Reply::ok(run.to_json()),
         _ => Reply::error(
             404,
@@ -226,23 +221,6 @@ pub(super) fn verify(state: &Shared, authorization: Option<&str>) -> Reply {
 /// The answer to a path the API does not have.
 pub(super) fn not_found(method: &str, path: &str) -> Reply {
     Reply::error(404, 40348, format!("target does not exist: no endpoint {method} {path}"))
-}
-
-/// The answer to any request, as the router gives it; used when a fault reshapes the answer.
-pub(super) async fn dispatch(
-    state: &Arc<Shared>,
-    method: &str,
-    path: &str,
-    authorization: Option<&str>,
-    body: &[u8],
-) -> Reply {
-    use super::endpoint::Endpoint;
-    match (Endpoint::from_path(path), method) {
-        (Some(Endpoint::Invoke), "POST") => invoke(state, authorization, body).await,
-        (Some(Endpoint::QueryResult), "POST") => query(state, authorization, body),
-        (Some(Endpoint::VerifyKey), "GET") => verify(state, authorization),
-        _ => not_found(method, path),
-    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
-//! The axum router that answers requests when no fault is injected.
+//! The server's one route table. A fault shapes the router's answer afterwards, or answers
+//! in its place when the request is refused before the workflow runs.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,6 +21,8 @@ pub(super) fn router(state: Arc<Shared>) -> Router {
         .route(VERIFY_PATH, get(verify))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
+        // The connection layer has read the body within the server's own limit already.
+        .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }
 

@@ -5,10 +5,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+
+use serde_json::Value;
 
 use super::registry::lock;
 use crate::Status;
+use crate::wire::RunBody;
 
 /// A run of the embedded server, as it stands now.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,36 +50,36 @@ pub struct MockRun {
 impl MockRun {
     /// The body `query/result` answers for this run (and a synchronous invoke, once finished).
     pub(super) fn to_json(&self) -> Value {
-        let mut body = self.ack_json();
-        let Value::Object(fields) = &mut body else { return body };
-        fields.insert("input".into(), self.input.clone());
-        if let Some(output) = &self.output {
-            fields.insert("output".into(), output.clone());
-        }
-        if let Some(error) = &self.error {
-            fields.insert("errorMessage".into(), error.clone().into());
-        }
-        fields.insert("startTime".into(), self.start_ms.into());
-        if let Some(end) = self.end_ms {
-            fields.insert("endTime".into(), end.into());
-            fields.insert("workflowExecutionTime".into(), end.saturating_sub(self.start_ms).into());
-        }
-        if self.status.is_terminal() {
-            fields.insert("totalCost".into(), json!(self.cost));
-            fields.insert("totalTokens".into(), self.tokens.into());
-        }
-        body
+        let ended = self.status.is_terminal();
+        self.body(RunBody {
+            input: Some(&self.input),
+            output: self.output.as_ref(),
+            error_message: self.error.as_deref().map(Cow::Borrowed),
+            start_time: Some(self.start_ms as f64),
+            end_time: self.end_ms.map(|end| end as f64),
+            workflow_execution_time: self.end_ms.map(|end| end.saturating_sub(self.start_ms) as f64),
+            total_cost: ended.then_some(self.cost),
+            total_tokens: ended.then_some(self.tokens as f64),
+            ..RunBody::default()
+        })
     }
 
     /// The answer to an async invoke: who the run is and its status.
     pub(super) fn ack_json(&self) -> Value {
-        let mut fields = Map::new();
-        fields.insert("workflowId".into(), self.workflow_id.clone().into());
-        fields.insert("workflowName".into(), self.workflow_name.clone().into());
-        fields.insert("workflowVersion".into(), self.workflow_version.clone().into());
-        fields.insert("workflowRunId".into(), self.run_id.clone().into());
-        fields.insert("status".into(), self.status.as_str().into());
-        Value::Object(fields)
+        self.body(RunBody::default())
+    }
+
+    /// `fields` with who the run is and its status filled in, as JSON.
+    fn body(&self, fields: RunBody<'_, &Value>) -> Value {
+        let body = RunBody {
+            workflow_id: Some(Cow::Borrowed(&self.workflow_id)),
+            workflow_name: Some(Cow::Borrowed(&self.workflow_name)),
+            workflow_version: Some(Cow::Borrowed(&self.workflow_version)),
+            workflow_run_id: Some(Cow::Borrowed(&self.run_id)),
+            status: Some(self.status.clone()),
+            ..fields
+        };
+        serde_json::to_value(body).unwrap_or(Value::Null)
     }
 }
 
@@ -84,56 +87,94 @@ impl MockRun {
 /// bounded.
 pub(super) const MAX_RUNS: usize = 100_000;
 
-/// The runs (the latest [`MAX_RUNS`]), by id.
+/// The runs (the latest [`MAX_RUNS`], as far as their inputs and outputs fit the byte budget),
+/// by id.
 pub(super) struct RunStore {
-    runs: Mutex<HashMap<String, MockRun>>,
-    order: Mutex<VecDeque<String>>,
+    inner: Mutex<Stored>,
+    max_bytes: usize,
     next: AtomicU64,
     prefix: u32,
 }
 
-impl Default for RunStore {
-    fn default() -> Self {
-        // Distinct servers hand out distinct run ids, so a run id from one never finds a run
-        // of another.
-        let prefix = now_ms() as u32 ^ std::process::id().rotate_left(16);
-        RunStore { runs: Mutex::default(), order: Mutex::default(), next: AtomicU64::new(1), prefix }
+#[derive(Default)]
+struct Stored {
+    /// Each run with the JSON size of its input and output.
+    runs: HashMap<String, (MockRun, usize)>,
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+impl Stored {
+    fn forget_oldest(&mut self) -> bool {
+        let Some(oldest) = self.order.pop_front() else { return false };
+        if let Some((_, size)) = self.runs.remove(&oldest) {
+            self.bytes -= size;
+        }
+        true
     }
 }
 
 impl RunStore {
+    pub fn new(max_bytes: usize) -> Self {
+        // Distinct servers hand out distinct run ids, so a run id from one never finds a run
+        // of another.
+        let prefix = now_ms() as u32 ^ std::process::id().rotate_left(16);
+        RunStore { inner: Mutex::default(), max_bytes, next: AtomicU64::new(1), prefix }
+    }
+
     pub fn new_id(&self) -> String {
         format!("run_{:08x}{:06}", self.prefix, self.next.fetch_add(1, Ordering::Relaxed))
     }
 
     pub fn insert(&self, run: MockRun) {
-        let mut order = lock(&self.order);
-        let mut runs = lock(&self.runs);
-        if order.len() == MAX_RUNS
-            && let Some(oldest) = order.pop_front()
-        {
-            runs.remove(&oldest);
+        let size = json_size(&run);
+        let mut stored = lock(&self.inner);
+        while stored.order.len() >= MAX_RUNS || stored.bytes + size > self.max_bytes {
+            if !stored.forget_oldest() {
+                break;
+            }
         }
-        order.push_back(run.run_id.clone());
-        runs.insert(run.run_id.clone(), run);
+        stored.bytes += size;
+        stored.order.push_back(run.run_id.clone());
+        stored.runs.insert(run.run_id.clone(), (run, size));
     }
 
     pub fn update(&self, run_id: &str, update: impl FnOnce(&mut MockRun)) {
-        if let Some(run) = lock(&self.runs).get_mut(run_id) {
-            update(run);
-        }
+        let mut stored = lock(&self.inner);
+        let Some((run, size)) = stored.runs.get_mut(run_id) else { return };
+        update(run);
+        let (old, new) = (*size, json_size(run));
+        *size = new;
+        stored.bytes = stored.bytes - old + new;
     }
 
     pub fn get(&self, run_id: &str) -> Option<MockRun> {
-        lock(&self.runs).get(run_id).cloned()
+        lock(&self.inner).runs.get(run_id).map(|(run, _)| run.clone())
     }
 
     /// Every run in the order they were started.
     pub fn all(&self) -> Vec<MockRun> {
-        let order = lock(&self.order);
-        let runs = lock(&self.runs);
-        order.iter().filter_map(|id| runs.get(id).cloned()).collect()
+        let stored = lock(&self.inner);
+        stored.order.iter().filter_map(|id| stored.runs.get(id).map(|(run, _)| run.clone())).collect()
     }
+}
+
+/// The bytes of a run's input and output as JSON, counted without writing them anywhere.
+fn json_size(run: &MockRun) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    let _ = serde_json::to_writer(&mut counter, &run.input);
+    let _ = serde_json::to_writer(&mut counter, &run.output);
+    counter.0
 }
 
 /// Milliseconds since the Unix epoch.

@@ -3,26 +3,23 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::Router;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::connection;
+use super::builder::MockServerBuilder;
+use super::delivery::WebhookDelivery;
 use super::endpoint::Endpoint;
+use super::expectation::UnmetExpectations;
 use super::fault::{Fault, Scope};
 use super::handler::{self, HandlerResult};
 use super::recorded::RecordedRequest;
-use super::router::router;
 use super::runs::MockRun;
 use super::state::Shared;
-use super::webhook::WebhookDelivery;
 use super::workflow::MockWorkflow;
 use crate::{Client, ClientBuilder, Workflow};
 
@@ -31,6 +28,10 @@ use crate::{Client, ClientBuilder, Workflow};
 /// It listens on a port the OS picks, runs on the tokio runtime that started it (a
 /// current-thread `#[tokio::test]` runtime too) and stops when dropped. See the
 /// [module documentation](super) for a complete example.
+///
+/// When dropped it also checks the expectations set with [`MockWorkflow::expect`], and panics
+/// (failing the test) listing what it received when one is unmet, unless the thread is
+/// already panicking.
 pub struct MockServer {
     addr: SocketAddr,
     state: Arc<Shared>,
@@ -46,7 +47,8 @@ impl fmt::Debug for MockServer {
 }
 
 impl MockServer {
-    /// Starts a server on `127.0.0.1` with an OS-assigned port, on the current tokio runtime.
+    /// Starts a server on `127.0.0.1` with an OS-assigned port and the default limits, on the
+    /// current tokio runtime. [`MockServer::builder`] sets the address and the limits.
     ///
     /// # Errors
     /// When no loopback port can be bound.
@@ -55,18 +57,28 @@ impl MockServer {
     /// Outside a tokio runtime, or on one built without its time driver (`#[tokio::test]` and
     /// `#[tokio::main]` enable it).
     pub async fn start() -> io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let addr = listener.local_addr()?;
-        let (shutdown, shutdown_rx) = watch::channel(());
-        let state = Arc::new(Shared::new(shutdown_rx));
-        let accept = accept_loop(listener, Arc::clone(&state), router(Arc::clone(&state)));
-        state.spawn(accept);
-        Ok(MockServer { addr, state, _shutdown: shutdown })
+        MockServer::builder().start().await
+    }
+
+    /// The handle of a server the builder started.
+    pub(super) fn serving(addr: SocketAddr, state: Arc<Shared>, shutdown: watch::Sender<()>) -> Self {
+        MockServer { addr, state, _shutdown: shutdown }
+    }
+
+    /// A builder to choose the address and the limits before starting.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::new()
     }
 
     /// The base URL to give a client, e.g. `http://127.0.0.1:41234`.
+    /// A server listening on every interface (`0.0.0.0`) is reached here through loopback.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
     }
 
     /// The address the server listens on.
@@ -145,7 +157,8 @@ impl MockServer {
         }
     }
 
-    /// Every request received so far, in arrival order (the latest 10 000).
+    /// Every request received so far, in arrival order: the latest 10 000, as far as their
+    /// bodies fit the budget of recorded bytes ([`MockServerBuilder::max_recorded_bytes`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.recorder.all()
     }
@@ -161,7 +174,8 @@ impl MockServer {
     }
 
     /// Every run started so far (synchronous and async), in the order they started (the latest
-    /// 100 000; older runs are forgotten and `query/result` answers 40348 for them).
+    /// 100 000 that fit [`MockServerBuilder::max_run_bytes`]; older runs are forgotten and
+    /// `query/result` answers 40348 for them).
     pub fn runs(&self) -> Vec<MockRun> {
         self.state.runs.all()
     }
@@ -171,9 +185,24 @@ impl MockServer {
         self.state.runs.get(run_id)
     }
 
-    /// Every webhook delivery attempted so far (the latest 10 000).
+    /// Every webhook of the async runs ended so far, delivered or not (the latest 10 000).
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         self.state.webhooks.all()
+    }
+
+    /// The webhooks the server did not send because their host is not a loopback one: those
+    /// it would have delivered for GPTBots.
+    pub fn undelivered_webhooks(&self) -> Vec<WebhookDelivery> {
+        self.webhook_deliveries().into_iter().filter(|d| !d.delivered).collect()
+    }
+
+    /// Checks the expectations set with [`MockWorkflow::expect`] now, instead of waiting
+    /// for the server to be dropped.
+    ///
+    /// # Errors
+    /// Lists each unmet expectation with the requests it counted.
+    pub fn verify(&self) -> Result<(), UnmetExpectations> {
+        self.state.expectations.verify(&self.requests())
     }
 
     /// Injects `fault` into the answer to the next request, whatever it is.
@@ -204,15 +233,14 @@ impl MockServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<Shared>, router: Router) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let _ = stream.set_nodelay(true);
-                state.spawn(connection::serve(stream, Arc::clone(&state), router.clone()));
-            }
-            // Out of file descriptors or a connection aborted while queued: try again shortly.
-            Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        // A second panic while unwinding would abort the test run and hide the first failure.
+        if std::thread::panicking() {
+            return;
+        }
+        if let Err(unmet) = self.verify() {
+            panic!("{unmet}");
         }
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::endpoint::Endpoint;
+use super::expectation::Times;
 use super::fault::{Fault, Scope};
 use super::recorded::RecordedRequest;
 use super::runs::MockRun;
@@ -94,6 +95,32 @@ impl MockWorkflow {
     /// workflow's key.
     pub fn inject_on(&self, endpoint: Endpoint, fault: Fault) -> &Self {
         self.state.faults.push(Scope { workflow: Some(self.id.clone()), endpoint: Some(endpoint) }, fault);
+        self
+    }
+
+    /// Expects this workflow to be invoked `times` times in all: a number (`2`) or a range
+    /// (`1..`, `..=3`). The server checks when it is dropped and fails the test, listing the
+    /// requests it received, when the count is off; [`MockServer::verify`](super::MockServer::verify)
+    /// checks earlier. Setting it again replaces the expectation. The requests counted are
+    /// those the server records ([`MockServer::requests`](super::MockServer::requests)), so
+    /// [`clear_requests`](super::MockServer::clear_requests) starts the count again.
+    ///
+    /// ```
+    /// # use gptbots_runtime::mock::MockServer;
+    /// # async fn demo() -> std::io::Result<()> {
+    /// # let server = MockServer::start().await?;
+    /// let news = server.register_raw("wf_today_news", |_input| async { Ok(serde_json::json!({ "news": [] })) });
+    /// news.expect(2); // "this workflow must be invoked exactly twice"
+    /// # Ok(()) }
+    /// ```
+    pub fn expect(&self, times: impl Into<Times>) -> &Self {
+        self.expect_on(Endpoint::Invoke, times)
+    }
+
+    /// Expects `times` requests at `endpoint` with this workflow's key, e.g. how often an
+    /// async run is polled.
+    pub fn expect_on(&self, endpoint: Endpoint, times: impl Into<Times>) -> &Self {
+        self.state.expectations.set(&self.id, endpoint, times.into());
         self
     }
 
