@@ -72,7 +72,7 @@ mod loopback;
 mod response;
 mod retry;
 mod run;
-pub mod run_logs;
+mod run_logs;
 pub mod schema_docs;
 mod status;
 mod transport;
@@ -94,6 +94,7 @@ pub use gptbots_macros::workflow;
 pub use gptbots_macros::workflow_output;
 pub use retry::RetryPolicy;
 pub use run::Run;
+pub use run_logs::LoggedRun;
 pub use status::Status;
 pub use workflow::Workflow;
 

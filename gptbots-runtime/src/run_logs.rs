@@ -13,37 +13,124 @@
 //! strings or numbers. It reads a `serde_json::Value` tree rather than a typed shape because the
 //! wrapper is unknown; a page holds at most [`MAX_PAGE_SIZE`] rows.
 
-use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
 use serde_json::Value;
 
-/// Path of the run list endpoint.
-pub const RUN_LOGS_PATH: &str = "/v1/workflow/run/logs";
-/// The fewest rows a page may ask for.
-pub const MIN_PAGE_SIZE: u32 = 10;
-/// The most rows a page may ask for.
-pub const MAX_PAGE_SIZE: u32 = 100;
+use crate::call::CallOptions;
+use crate::response::JsonAnswer;
+use crate::retry::Idempotency;
+use crate::transport::{Call, Route};
+use crate::wire::{MAX_PAGE_SIZE, RunLogsQuery};
+use crate::{Client, Error, Workflow};
 
-/// The query string of one page of `GET /v1/workflow/run/logs`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunLogsQuery {
-    /// Where the runs came from: `API` for runs started through the API.
-    pub conversation_type: String,
-    /// The window's start, epoch milliseconds.
-    pub start_time: u64,
-    /// The window's end, epoch milliseconds.
-    pub end_time: u64,
-    /// The page, from 1.
-    pub page: u32,
-    /// Rows per page, [`MIN_PAGE_SIZE`] to [`MAX_PAGE_SIZE`].
-    pub page_size: u32,
-    /// Only the runs of this user id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+/// How far before `since` and after now the run list is searched: GPTBots' clock and this
+/// machine's may disagree by that much.
+pub const CLOCK_SKEW: Duration = Duration::from_secs(120);
+
+/// The most pages (of [`MAX_PAGE_SIZE`] rows) one lookup reads, so a lookup over a busy
+/// workflow's day stays bounded.
+pub const MAX_PAGES: u32 = 50;
+
+impl Client {
+    /// Looks up the run an unanswered invoke or submit of `workflow` may have started: a run
+    /// started through the API since `since` (give the time just before the call was sent), for
+    /// the client's default user id, whose logged input holds every parameter of `workflow`.
+    ///
+    /// Use it when a call failed with [`Error::may_have_started_run`] true: a found run is
+    /// resumed by its id instead of paying for a second one.
+    ///
+    /// ```no_run
+    /// # use gptbots_runtime::{Client, Error, Workflow};
+    /// # async fn demo<W: Workflow>(client: &Client, input: &W) -> Result<(), Error> {
+    /// let sent_at = std::time::SystemTime::now();
+    /// match client.invoke(input).await {
+    ///     Err(error) if error.may_have_started_run() => match client.find_run(input, sent_at).await? {
+    ///         Some(found) => {
+    ///             let run = client.resume::<W>(found.run_id).wait().await?;
+    ///         }
+    ///         None => { /* not listed (yet): the logs may lag; look again before resubmitting */ }
+    ///     },
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// GPTBots lists a run some time after it started, so `None` right after the failure is not
+    /// proof that no run started: look again after a while (a minute, say) before sending the
+    /// input again. Several matching runs (the same input sent twice) give the oldest.
+    pub async fn find_run<W: Workflow>(&self, workflow: &W, since: SystemTime) -> Result<Option<LoggedRun>, Error> {
+        let runs = self.find_runs(W::ID, &CallOptions::default(), workflow, since).await?;
+        Ok(runs.into_iter().next())
+    }
+
+    /// Every logged run of `workflow_id` since `since` whose input matches `input`, oldest
+    /// first. The user id is the options' or else the client's default.
+    pub(crate) async fn find_runs<I: Serialize + ?Sized>(
+        &self,
+        workflow_id: &str,
+        options: &CallOptions,
+        input: &I,
+        since: SystemTime,
+    ) -> Result<Vec<LoggedRun>, Error> {
+        let sent = serde_json::to_value(input)
+            .map_err(|source| Error::Input { workflow_id: workflow_id.to_owned(), source })?;
+        let key = self.key_for_call(workflow_id, options)?;
+        let user_id = options.user_id.as_deref().or(self.default_user_id());
+        let start = millis(since.checked_sub(CLOCK_SKEW).unwrap_or(UNIX_EPOCH));
+        let end = millis(SystemTime::now() + CLOCK_SKEW);
+        let mut found = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let query = RunLogsQuery {
+                conversation_type: "API".into(),
+                start_time: start,
+                end_time: end,
+                page,
+                page_size: MAX_PAGE_SIZE,
+                user_id: user_id.map(str::to_owned),
+            };
+            let call = Call {
+                route: Route::RunLogs,
+                workflow_id,
+                key,
+                body: query.to_query_string().into(),
+                idempotency: Idempotency::ReadOnly,
+                run_id: None,
+                timeout: options.timeout,
+            };
+            let JsonAnswer(body) = self.transport().call(call).await?;
+            let rows = read_page(&body).map_err(|problem| Error::InvalidResponse {
+                endpoint: self.transport().endpoint_name(Route::RunLogs),
+                status: 200,
+                run_id: None,
+                reason: match problem {
+                    RunLogsError::NoRows => "the body lists no runs (no array at the top, or under `data`, `data.list`, `data.records` or `data.rows`)".into(),
+                    RunLogsError::Api { code, message } => format!("the run list answered code {code}: {}", crate::excerpt::bounded(&message)),
+                },
+                excerpt: String::new().into(),
+            })?;
+            let full_page = rows.len() >= MAX_PAGE_SIZE as usize;
+            found.extend(
+                rows.into_iter().filter(|row| row.input.as_ref().is_some_and(|logged| input_matches(&sent, logged))),
+            );
+            if !full_page {
+                break;
+            }
+        }
+        found.sort_by_key(|run| run.started_at);
+        Ok(found)
+    }
 }
 
-/// One run as the run list shows it.
+fn millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis().min(u64::MAX as u128) as u64)
+}
+
+/// One run as the run list shows it: what [`Client::find_run`] finds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RunLogEntry {
+#[non_exhaustive]
+pub struct LoggedRun {
     /// The log row's id, when present.
     pub log_id: Option<String>,
     /// The run id (`workflow_run_id`).
@@ -52,48 +139,14 @@ pub struct RunLogEntry {
     pub input: Option<Value>,
     /// The run's output, parsed; `None` when absent or not JSON.
     pub output: Option<Value>,
-}
-
-/// A page of the run list as the embedded server sends it (the shape GPTBots' other list
-/// endpoints use: `{code: 0, message, data: {list, total}}`, with `input` and `output` as JSON
-/// strings).
-#[derive(Debug, Serialize)]
-pub struct RunLogsPage<'a> {
-    /// 0: success.
-    pub code: i64,
-    /// `OK`.
-    pub message: &'a str,
-    /// The rows and how many there are in all.
-    pub data: RunLogsData,
-}
-
-/// The `data` of a [`RunLogsPage`].
-#[derive(Debug, Serialize)]
-pub struct RunLogsData {
-    /// The rows of this page.
-    pub list: Vec<RunLogRow>,
-    /// How many rows the whole window holds.
-    pub total: u64,
-}
-
-/// One row as the embedded server sends it.
-#[derive(Debug, Serialize)]
-pub struct RunLogRow {
-    /// The row's id.
-    pub log_id: String,
-    /// The run id.
-    pub workflow_run_id: String,
-    /// The input, as a JSON string.
-    pub input: String,
-    /// The output, as a JSON string.
-    pub output: String,
-    /// When the run started, epoch milliseconds (not documented by GPTBots).
-    pub create_time: u64,
+    /// When the run started, if the row says (`create_time`, `start_time` or `startTime`, epoch
+    /// milliseconds; not documented by GPTBots).
+    pub started_at: Option<SystemTime>,
 }
 
 /// Why a page of the run list could not be read.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RunLogsError {
+pub(crate) enum RunLogsError {
     /// A `{code, message}` error instead of rows.
     Api {
         /// The API code.
@@ -107,7 +160,7 @@ pub enum RunLogsError {
 
 /// Reads one page of the run list: its rows, in the server's order. Rows without a run id are
 /// skipped: they name no run to adopt.
-pub fn read_page(body: &Value) -> Result<Vec<RunLogEntry>, RunLogsError> {
+pub(crate) fn read_page(body: &Value) -> Result<Vec<LoggedRun>, RunLogsError> {
     let rows = rows_of(body).ok_or_else(|| match api_error(body) {
         Some(error) => error,
         None => RunLogsError::NoRows,
@@ -129,7 +182,7 @@ fn api_error(body: &Value) -> Option<RunLogsError> {
     (code != 0).then(|| RunLogsError::Api { code, message: message.to_owned() })
 }
 
-fn entry_of(row: &Value) -> Option<RunLogEntry> {
+fn entry_of(row: &Value) -> Option<LoggedRun> {
     let text = |key: &str| match row.get(key)? {
         Value::String(text) if !text.is_empty() => Some(text.clone()),
         Value::Number(number) => Some(number.to_string()),
@@ -140,17 +193,22 @@ fn entry_of(row: &Value) -> Option<RunLogEntry> {
         Value::Null => None,
         value => Some(value.clone()),
     };
-    Some(RunLogEntry {
+    let started_at = ["create_time", "start_time", "startTime"]
+        .iter()
+        .find_map(|key| row.get(*key)?.as_u64())
+        .map(|ms| UNIX_EPOCH + Duration::from_millis(ms));
+    Some(LoggedRun {
         log_id: text("log_id"),
         run_id: text("workflow_run_id")?,
         input: json("input"),
         output: json("output"),
+        started_at,
     })
 }
 
 /// Whether a logged input is the one that was sent: every parameter sent is logged with the
 /// same value. A logged input may hold more (the defaults GPTBots applied), never less.
-pub fn input_matches(sent: &Value, logged: &Value) -> bool {
+pub(crate) fn input_matches(sent: &Value, logged: &Value) -> bool {
     match (sent, logged) {
         (Value::Object(sent), Value::Object(logged)) => {
             sent.iter().all(|(name, value)| logged.get(name).is_some_and(|logged| same_value(value, logged)))
@@ -177,6 +235,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::wire::{RunLogRow, RunLogsData, RunLogsPage};
 
     #[test]
     fn rows_are_found_under_every_documented_wrapper_and_json_strings_are_parsed() {

@@ -53,6 +53,13 @@ impl<O> RunHandle<O> {
     }
 }
 
+impl<O> RunHandle<O> {
+    /// The same run, its output decoded as `P` instead.
+    pub(crate) fn with_output<P>(self) -> RunHandle<P> {
+        RunHandle::new(self.client, self.workflow_id, self.options, self.run_id, self.policy)
+    }
+}
+
 impl<O: DeserializeOwned> RunHandle<O> {
     /// The run id (`workflowRunId`). Store it before waiting: it is all that is needed to
     /// fetch the result later with [`Client::resume`].
@@ -106,6 +113,7 @@ impl<O: DeserializeOwned> RunHandle<O> {
     }
 
     async fn wait_until(&self, deadline: Instant) -> Result<Run<O>, Error> {
+        let not_found_until = after(self.policy.not_found_grace_duration());
         let mut last_status = None;
         let mut last_error: Option<Box<Error>> = None;
         let mut delays = self.policy.delays();
@@ -124,6 +132,10 @@ impl<O: DeserializeOwned> RunHandle<O> {
                 }
                 Err(error) if error.is_retryable() => {
                     tracing::debug!(%error, "query failed; the next one is scheduled");
+                    last_error = Some(Box::new(error));
+                }
+                Err(error) if error.api_code() == Some(NOT_FOUND) && Instant::now() < not_found_until => {
+                    tracing::debug!(%error, "the run is not visible yet; the next query is scheduled");
                     last_error = Some(Box::new(error));
                 }
                 Err(error) => return Err(error),
@@ -156,9 +168,12 @@ impl<O: DeserializeOwned> RunHandle<O> {
             run_id: Some(&self.run_id),
             timeout: Some(limit),
         };
-        self.client.transport().call::<O>(call).await
+        self.client.transport().call(call).await
     }
 }
+
+/// GPTBots' "target does not exist".
+const NOT_FOUND: i64 = 40348;
 
 /// The instant `duration` from now; a duration too long to represent means "never".
 fn after(duration: Duration) -> Instant {
