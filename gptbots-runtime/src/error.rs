@@ -117,7 +117,7 @@ pub enum Error {
     },
 
     /// The server answered HTTP 200 with a `{code, message}` error body.
-    #[error("GPTBots rejected the call to {endpoint} with code {code}: {message}")]
+    #[error("GPTBots rejected the call to {endpoint}{} with code {code}: {message}", run_suffix(.run_id))]
     #[non_exhaustive]
     Api {
         /// The endpoint, with its host.
@@ -126,6 +126,8 @@ pub enum Error {
         code: i64,
         /// GPTBots' error message.
         message: String,
+        /// The run the call was about (a query), when known.
+        run_id: Option<String>,
     },
 
     /// The run finished with status `FAILED`.
@@ -272,7 +274,7 @@ pub enum Error {
 
     /// A batch's journal could not be read or written, or belongs to another batch.
     #[cfg(feature = "journal")]
-    #[error("the batch's journal failed")]
+    #[error(transparent)]
     Journal(#[from] crate::journal::JournalError),
 
     /// A submit of this input was sent before but never answered, so it may have started a
@@ -453,6 +455,7 @@ impl Error {
             Error::Transport { run_id, .. }
             | Error::Timeout { run_id, .. }
             | Error::Http { run_id, .. }
+            | Error::Api { run_id, .. }
             | Error::ResponseTooLarge { run_id, .. }
             | Error::InvalidResponse { run_id, .. } => run_id.as_deref(),
             Error::RunFailed { run_id, .. }
@@ -464,7 +467,6 @@ impl Error {
             | Error::Config(_)
             | Error::Input { .. }
             | Error::Redirect { .. }
-            | Error::Api { .. }
             | Error::Webhook(_)
             | Error::BudgetExceeded { .. } => None,
             #[cfg(feature = "journal")]
@@ -625,6 +627,7 @@ impl Error {
             Error::Transport { run_id, .. }
             | Error::Timeout { run_id, .. }
             | Error::Http { run_id, .. }
+            | Error::Api { run_id, .. }
             | Error::ResponseTooLarge { run_id, .. }
             | Error::InvalidResponse { run_id, .. } => {
                 run_id.get_or_insert_with(|| id.to_owned());

@@ -57,6 +57,7 @@ impl Answer for JsonAnswer {
                 endpoint: decoder.endpoint.clone(),
                 code: api.code,
                 message: decoder.quoter.text(&api.message),
+                run_id: None,
             });
         }
         Ok(JsonAnswer(value))
@@ -183,7 +184,12 @@ impl Decoder<'_> {
         let Some(run_id) = envelope.workflow_run_id.as_deref() else {
             if let Some(code) = envelope.code.filter(|code| *code != 0) {
                 let message = envelope.message.as_deref().or(envelope.msg.as_deref()).unwrap_or_default();
-                return Err(Error::Api { endpoint: self.endpoint.clone(), code, message: self.quoter.text(message) });
+                return Err(Error::Api {
+                    endpoint: self.endpoint.clone(),
+                    code,
+                    message: self.quoter.text(message),
+                    run_id: None,
+                });
             }
             return Err(self.invalid(http_status, None, "the body has no workflowRunId".into(), body));
         };

@@ -188,10 +188,10 @@ impl<W: Workflow + 'static> Batch<W> {
                 }
             };
         #[cfg(feature = "journal")]
-        let spent_before = journal.as_ref().map_or((0.0, 0), |journal| journal.spent_before());
+        let before = journal.as_ref().map_or((0.0, 0, 0.0), |journal| journal.spent_before());
         #[cfg(not(feature = "journal"))]
-        let spent_before = (0.0, 0);
-        let budget = self.settings.budget.map(|limit| Arc::new(Budget::new(limit, spent_before.0, spent_before.1)));
+        let before = (0.0, 0, 0.0);
+        let budget = self.settings.budget.map(|limit| Arc::new(Budget::new(limit, before.0, before.1, before.2)));
         let settings = Arc::new(self.settings);
         let mut in_flight = JoinSet::new();
         let mut position = 0;

@@ -80,7 +80,7 @@ pub(super) struct Journaled {
     journal: Arc<dyn Journal>,
     in_doubt: InDoubt,
     workflow_id: &'static str,
-    spent_before: (f64, u64),
+    spent_before: (f64, u64, f64),
     /// Run ids adopted from the run list in this batch, so two equal inputs never adopt one run.
     adopted: Mutex<HashSet<String>>,
 }
@@ -105,12 +105,13 @@ impl Journaled {
             journal,
             in_doubt: settings.in_doubt,
             workflow_id: W::ID,
-            spent_before: (spent.credits, spent.finished),
+            spent_before: (spent.credits, spent.finished, spent.highest),
             adopted: Mutex::default(),
         }))
     }
 
-    pub fn spent_before(&self) -> (f64, u64) {
+    /// Credits, outcomes and the highest cost recorded before this batch started.
+    pub fn spent_before(&self) -> (f64, u64, f64) {
         self.spent_before
     }
 
@@ -135,8 +136,8 @@ impl Journaled {
         let mut submits = 0;
         loop {
             step = match step {
-                Step::Wait(run_id, reserved) => {
-                    return self.wait_and_record::<W>(run, position, run_id, reserved).await;
+                Step::Wait(run_id, submitted_here) => {
+                    return self.wait_and_record::<W>(run, position, run_id, submitted_here).await;
                 }
                 Step::Submit => {
                     submits += 1;
@@ -270,15 +271,14 @@ impl Journaled {
         run: &RunOne,
         position: u64,
         run_id: String,
-        reserved: bool,
+        submitted_here: bool,
     ) -> Result<Run<W::Output>, Error> {
-        let handle: RunHandle<Box<RawValue>> = RunHandle::new(
-            run.settings.client.clone(),
-            Cow::Borrowed(W::ID),
-            run.settings.user_id.clone().map_or_else(CallOptions::default, |user| CallOptions::default().user_id(user)),
-            run_id,
-            run.settings.policy,
-        );
+        let options =
+            run.settings.user_id.clone().map_or_else(CallOptions::default, |user| CallOptions::default().user_id(user));
+        let handle: RunHandle<Box<RawValue>> =
+            RunHandle::new(run.settings.client.clone(), Cow::Borrowed(W::ID), options, run_id, run.settings.policy);
+        let handle = if submitted_here { handle.just_submitted() } else { handle };
+        let reserved = submitted_here;
         run.progress.send_modify(|p| p.running += 1);
         let result = handle.wait().await;
         run.finished(cost_of(&result), reserved);

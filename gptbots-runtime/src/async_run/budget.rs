@@ -33,9 +33,10 @@ pub(super) struct Exhausted {
 }
 
 impl Budget {
-    /// A budget of `limit` credits, of which earlier runs (from a journal) spent `spent`.
-    pub fn new(limit: f64, spent: f64, finished: u64) -> Self {
-        let state = State { spent, finished, ..State::default() };
+    /// A budget of `limit` credits, of which `finished` earlier runs (from a journal) spent
+    /// `spent`, the costliest `highest`.
+    pub fn new(limit: f64, spent: f64, finished: u64, highest: f64) -> Self {
+        let state = State { spent, finished, highest, ..State::default() };
         Budget { limit, state: Mutex::new(state), changed: Notify::new() }
     }
 
@@ -98,7 +99,7 @@ mod tests {
 
     #[tokio::test]
     async fn runs_of_equal_cost_never_overspend_and_the_first_goes_alone() {
-        let budget = Arc::new(Budget::new(3.0, 0.0, 0));
+        let budget = Arc::new(Budget::new(3.0, 0.0, 0, 0.0));
         assert!(budget.reserve().await.is_ok());
         let second = tokio::spawn({
             let budget = budget.clone();
@@ -123,9 +124,9 @@ mod tests {
 
     #[tokio::test]
     async fn earlier_spending_counts_and_bad_costs_do_not() {
-        let budget = Budget::new(1.0, 1.0, 2);
+        let budget = Budget::new(1.0, 1.0, 2, 0.5);
         assert!(budget.reserve().await.is_err());
-        let budget = Budget::new(1.0, 0.0, 0);
+        let budget = Budget::new(1.0, 0.0, 0, 0.0);
         assert!(budget.reserve().await.is_ok());
         budget.finished(Some(-5.0), true);
         assert!(budget.reserve().await.is_ok());

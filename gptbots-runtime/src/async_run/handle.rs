@@ -29,6 +29,9 @@ pub struct RunHandle<O> {
     options: CallOptions,
     run_id: String,
     policy: PollPolicy,
+    /// Submitted by this process just now, so "does not exist" means "not visible yet" for the
+    /// policy's grace period; a resumed run id gets no grace.
+    just_submitted: bool,
     output: PhantomData<fn() -> O>,
 }
 
@@ -49,14 +52,21 @@ impl<O> RunHandle<O> {
         run_id: String,
         policy: PollPolicy,
     ) -> Self {
-        RunHandle { client, workflow_id, options, run_id, policy, output: PhantomData }
+        RunHandle { client, workflow_id, options, run_id, policy, just_submitted: false, output: PhantomData }
+    }
+
+    /// The handle of a run whose submit this process has just had answered.
+    pub(crate) fn just_submitted(mut self) -> Self {
+        self.just_submitted = true;
+        self
     }
 }
 
 impl<O> RunHandle<O> {
     /// The same run, its output decoded as `P` instead.
     pub(crate) fn with_output<P>(self) -> RunHandle<P> {
-        RunHandle::new(self.client, self.workflow_id, self.options, self.run_id, self.policy)
+        let handle = RunHandle::new(self.client, self.workflow_id, self.options, self.run_id, self.policy);
+        RunHandle { just_submitted: self.just_submitted, ..handle }
     }
 }
 
@@ -113,7 +123,8 @@ impl<O: DeserializeOwned> RunHandle<O> {
     }
 
     async fn wait_until(&self, deadline: Instant) -> Result<Run<O>, Error> {
-        let not_found_until = after(self.policy.not_found_grace_duration());
+        let grace = if self.just_submitted { self.policy.not_found_grace_duration() } else { Duration::ZERO };
+        let not_found_until = after(grace);
         let mut last_status = None;
         let mut last_error: Option<Box<Error>> = None;
         let mut delays = self.policy.delays();
@@ -190,6 +201,7 @@ impl<O> Clone for RunHandle<O> {
             options: self.options.clone(),
             run_id: self.run_id.clone(),
             policy: self.policy,
+            just_submitted: self.just_submitted,
             output: PhantomData,
         }
     }

@@ -80,11 +80,13 @@ impl PollPolicy {
     }
 
     /// How long after a wait starts an answer "does not exist" (code 40348) is taken as "not
-    /// visible yet" and polled again.
+    /// visible yet" and polled again, for a run this process has just submitted.
     ///
     /// A run whose submit returned its id exists, but GPTBots' query endpoint may not know it
     /// for the first few polls. After the grace period the same answer ends the wait with that
-    /// error, naming the run id.
+    /// error, naming the run id. A handle rebuilt from a stored id
+    /// ([`Client::resume`](crate::Client::resume)) gets no grace: its run was submitted long
+    /// before, so "does not exist" is an answer.
     pub fn not_found_grace(mut self, grace: Duration) -> Self {
         self.not_found_grace = grace;
         self

@@ -119,7 +119,7 @@ impl<'a, I: Serialize + ?Sized, O: DeserializeOwned> Submit<'a, I, O> {
         };
         tracing::Span::current().record("run_id", run_id.as_str());
         let options = self.options.into_owned();
-        Ok(RunHandle::new(self.client.clone(), self.workflow_id, options, run_id, self.policy))
+        Ok(RunHandle::new(self.client.clone(), self.workflow_id, options, run_id, self.policy).just_submitted())
     }
 }
 

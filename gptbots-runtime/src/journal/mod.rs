@@ -70,6 +70,8 @@ pub struct Spent {
     pub credits: f64,
     /// How many outcomes are recorded.
     pub finished: u64,
+    /// The highest cost one recorded run reported.
+    pub highest: f64,
 }
 
 /// The SHA-256 of an input's JSON, as the batch serializes it.

@@ -165,9 +165,17 @@ impl Journal for SqliteJournal {
         }
         connection
             .query_row(
-                "SELECT coalesce(sum(CASE WHEN cost > 0 THEN cost END), 0.0), count(finished_at) FROM runs",
+                "SELECT coalesce(sum(CASE WHEN cost > 0 THEN cost END), 0.0), count(finished_at),
+                        coalesce(max(CASE WHEN cost > 0 THEN cost END), 0.0)
+                 FROM runs",
                 [],
-                |row| Ok(Spent { credits: row.get(0)?, finished: row.get::<_, i64>(1)?.max(0) as u64 }),
+                |row| {
+                    Ok(Spent {
+                        credits: row.get(0)?,
+                        finished: row.get::<_, i64>(1)?.max(0) as u64,
+                        highest: row.get(2)?,
+                    })
+                },
             )
             .map_err(self.store_error("read"))
     }
