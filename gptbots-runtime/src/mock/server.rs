@@ -167,6 +167,12 @@ impl MockServer {
         self.requests().into_iter().filter(|r| r.endpoint() == Some(endpoint)).collect()
     }
 
+    /// How many requests arrived at `endpoint` so far, counting those [`MockServer::requests`]
+    /// no longer keeps (a load test's polls, say).
+    pub fn request_count(&self, endpoint: Endpoint) -> u64 {
+        self.state.recorder.count(endpoint)
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.state.recorder.clear();
