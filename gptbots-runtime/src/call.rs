@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::async_run::{PollPolicy, RunHandle, Submit};
+use crate::async_run::{RunHandle, Submit};
 use crate::{Client, Error, Run};
 
 /// Settings of one call that override the client's: the end-user id, a time limit, a key.
@@ -159,6 +159,22 @@ impl DynamicWorkflow {
 
     /// Rebuilds the handle of a run of this workflow from its id; nothing is sent.
     pub fn resume<O>(&self, run_id: impl Into<String>) -> RunHandle<O> {
-        RunHandle::new(self.client.clone(), self.id.clone(), self.options.clone(), run_id.into(), PollPolicy::default())
+        RunHandle::new(
+            self.client.clone(),
+            self.id.clone(),
+            self.options.clone(),
+            run_id.into(),
+            self.client.poll_policy(),
+        )
+    }
+
+    /// [`Client::find_run`] for this workflow, with this call's user id: the oldest run since
+    /// `since` whose logged input holds every parameter of `input`.
+    pub async fn find_run(
+        &self,
+        input: &(impl Serialize + ?Sized),
+        since: std::time::SystemTime,
+    ) -> Result<Option<crate::LoggedRun>, Error> {
+        Ok(self.client.find_runs(&self.id, &self.options, input, since).await?.into_iter().next())
     }
 }

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::api_key::{KeySource, validate};
+use crate::async_run::PollPolicy;
 use crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::call::CallOptions;
 use crate::error::ConfigError;
@@ -48,6 +49,7 @@ struct Inner {
     /// Keys from `GPTBOTS_API_KEY_<ID>`, by variable name.
     env_keys: HashMap<String, SecretString>,
     user_id: Option<String>,
+    poll_policy: PollPolicy,
 }
 
 impl fmt::Debug for Client {
@@ -189,12 +191,17 @@ impl Client {
             run_id: None,
             timeout: options.timeout,
         };
-        self.transport().call::<O>(call).await
+        self.transport().call(call).await
     }
 
     /// The transport every request goes through.
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
+    }
+
+    /// The polling schedule of the run handles this client makes.
+    pub fn poll_policy(&self) -> PollPolicy {
+        self.inner.poll_policy
     }
 
     /// The end-user id sent with every run unless a call overrides it.
@@ -268,6 +275,7 @@ pub struct ClientBuilder {
     overall_timeout: Option<Duration>,
     max_response_bytes: Option<usize>,
     retry: Option<RetryPolicy>,
+    poll_policy: Option<PollPolicy>,
     http: Option<reqwest::ClientBuilder>,
 }
 
@@ -285,6 +293,7 @@ impl fmt::Debug for ClientBuilder {
             .field("overall_timeout", &self.overall_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
+            .field("poll_policy", &self.poll_policy)
             .field("http_client", &self.http.as_ref().map(|_| "<reqwest::ClientBuilder>"))
             .finish_non_exhaustive()
     }
@@ -391,6 +400,14 @@ impl ClientBuilder {
         self
     }
 
+    /// How the run handles this client makes (submits, resumes, batches) poll until a run
+    /// ends, unless a call sets its own. Default [`PollPolicy::default`]; the embedded server's
+    /// [`client`](crate::mock::MockServer::client) polls every few milliseconds.
+    pub fn poll_policy(mut self, policy: PollPolicy) -> Self {
+        self.poll_policy = Some(policy);
+        self
+    }
+
     /// Builds the HTTP client from this `reqwest::ClientBuilder` (its proxy, TLS, DNS and pool
     /// settings) instead of a default one.
     ///
@@ -458,6 +475,7 @@ impl ClientBuilder {
                 workflow_keys: self.workflow_keys.into_iter().collect(),
                 env_keys: self.env_keys.into_iter().collect(),
                 user_id: self.user_id,
+                poll_policy: self.poll_policy.unwrap_or_default(),
             }),
         })
     }

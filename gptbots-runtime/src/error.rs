@@ -117,7 +117,7 @@ pub enum Error {
     },
 
     /// The server answered HTTP 200 with a `{code, message}` error body.
-    #[error("GPTBots rejected the call to {endpoint} with code {code}: {message}")]
+    #[error("GPTBots rejected the call to {endpoint}{} with code {code}: {message}", run_suffix(.run_id))]
     #[non_exhaustive]
     Api {
         /// The endpoint, with its host.
@@ -126,6 +126,8 @@ pub enum Error {
         code: i64,
         /// GPTBots' error message.
         message: String,
+        /// The run the call was about (a query), when known.
+        run_id: Option<String>,
     },
 
     /// The run finished with status `FAILED`.
@@ -143,6 +145,9 @@ pub enum Error {
         reason: Option<String>,
         /// The input as the server echoed it (the user's data: never part of the message).
         input: Option<Box<RawValue>>,
+        /// Credits the failed run reported (`totalCost`), when it did: a failed run may still
+        /// have been paid for.
+        cost: Option<f64>,
     },
 
     /// A synchronous invoke returned a status that is not `SUCCEED` or `FAILED`.
@@ -265,6 +270,27 @@ pub enum Error {
         limit: f64,
         /// The credits the finished runs of the batch reported.
         spent: f64,
+    },
+
+    /// A batch's journal could not be read or written, or belongs to another batch.
+    #[cfg(feature = "journal")]
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
+
+    /// A submit of this input was sent before but never answered, so it may have started a
+    /// paid run; the batch was asked not to decide ([`InDoubt::Ask`](crate::async_run::InDoubt::Ask)).
+    #[cfg(feature = "journal")]
+    #[error(
+        "the input at position {position} of workflow `{workflow_id}` was submitted at {sent_at_ms} (epoch ms) and never answered: it may have started a run; look it up with Client::find_run before submitting it again"
+    )]
+    #[non_exhaustive]
+    InDoubt {
+        /// The workflow id.
+        workflow_id: String,
+        /// The input's position in the batch.
+        position: u64,
+        /// When the unanswered submit was sent, in milliseconds since the Unix epoch.
+        sent_at_ms: u64,
     },
 }
 
@@ -438,6 +464,7 @@ impl Error {
             Error::Transport { run_id, .. }
             | Error::Timeout { run_id, .. }
             | Error::Http { run_id, .. }
+            | Error::Api { run_id, .. }
             | Error::ResponseTooLarge { run_id, .. }
             | Error::InvalidResponse { run_id, .. } => run_id.as_deref(),
             Error::RunFailed { run_id, .. }
@@ -449,9 +476,19 @@ impl Error {
             | Error::Config(_)
             | Error::Input { .. }
             | Error::Redirect { .. }
-            | Error::Api { .. }
             | Error::Webhook(_)
             | Error::BudgetExceeded { .. } => None,
+            #[cfg(feature = "journal")]
+            Error::Journal(_) | Error::InDoubt { .. } => None,
+        }
+    }
+
+    /// Credits a `FAILED` run reported: a failed run may still have been paid for. `None` when
+    /// it reported no cost (or one that is not a finite, non-negative number).
+    pub fn cost(&self) -> Option<f64> {
+        match self {
+            Error::RunFailed { cost, .. } => cost.filter(|cost| cost.is_finite() && *cost >= 0.0),
+            _ => None,
         }
     }
 
@@ -505,8 +542,8 @@ impl Error {
     /// `true` when a run surely exists (the error names it: [`Error::run_id`]) and when an invoke
     /// may have reached GPTBots without a clear answer (a broken connection, a timeout after
     /// sending, HTTP 5xx, an unreadable answer). Do not submit the input again then: query the
-    /// run by its id where there is one ([`Client::resume`](crate::Client::resume)), or check
-    /// the run list on GPTBots.
+    /// run by its id where there is one ([`Client::resume`](crate::Client::resume)), or look it
+    /// up in the run list ([`Client::find_run`](crate::Client::find_run)).
     ///
     /// `false` when nothing was sent (configuration, a missing key, no connection), when the
     /// server said it did not process the request (HTTP 429, 503 with `Retry-After`, a
@@ -562,6 +599,10 @@ impl Error {
             Error::Deadline { .. } => "Deadline",
             Error::Webhook(_) => "Webhook",
             Error::BudgetExceeded { .. } => "BudgetExceeded",
+            #[cfg(feature = "journal")]
+            Error::Journal(_) => "Journal",
+            #[cfg(feature = "journal")]
+            Error::InDoubt { .. } => "InDoubt",
         }
     }
 }
@@ -595,6 +636,7 @@ impl Error {
             Error::Transport { run_id, .. }
             | Error::Timeout { run_id, .. }
             | Error::Http { run_id, .. }
+            | Error::Api { run_id, .. }
             | Error::ResponseTooLarge { run_id, .. }
             | Error::InvalidResponse { run_id, .. } => {
                 run_id.get_or_insert_with(|| id.to_owned());
@@ -653,7 +695,8 @@ mod tests {
             while_connecting: true,
         };
         assert!(!connecting.may_have_started_run());
-        let failed = Error::RunFailed { workflow_id: "wf".into(), run_id: "r".into(), reason: None, input: None };
+        let failed =
+            Error::RunFailed { workflow_id: "wf".into(), run_id: "r".into(), reason: None, input: None, cost: None };
         assert!(failed.may_have_started_run() && !failed.is_retryable());
         assert!(!Error::Config(ConfigError::ZeroResponseLimit).may_have_started_run());
     }

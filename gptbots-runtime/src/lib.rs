@@ -112,6 +112,7 @@ mod loopback;
 mod response;
 mod retry;
 mod run;
+mod run_logs;
 pub mod schema_docs;
 mod status;
 mod transport;
@@ -133,6 +134,7 @@ pub use gptbots_macros::workflow;
 pub use gptbots_macros::workflow_output;
 pub use retry::RetryPolicy;
 pub use run::Run;
+pub use run_logs::LoggedRun;
 pub use status::Status;
 pub use workflow::Workflow;
 
@@ -142,6 +144,8 @@ pub mod blocking;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod input_validation;
+#[cfg(feature = "journal")]
+pub mod journal;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;

@@ -26,12 +26,51 @@ pub(crate) enum Outcome<O> {
     Failed(FailedRun),
 }
 
+/// What a request's 2xx body decodes into: the run answers of invoke and query, or a JSON
+/// document for the endpoints that answer something else.
+pub(crate) trait Answer: Sized {
+    /// Decodes a 2xx body; every text an error quotes goes through `decoder`'s quoter.
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error>;
+}
+
+impl<O: DeserializeOwned> Answer for Outcome<O> {
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
+        decoder.run(http_status, body)
+    }
+}
+
+/// A JSON answer that is not a run (the run list), read leniently: a BOM is skipped, and a
+/// `{code, message}` body with a code other than 0 is [`Error::Api`].
+pub(crate) struct JsonAnswer(pub serde_json::Value);
+
+impl Answer for JsonAnswer {
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
+        let body = strip_bom(body);
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            let reason = format!("the body is not JSON ({})", decoder.quoter.text(&e.to_string()));
+            decoder.invalid(http_status, None, reason, body)
+        })?;
+        if let Ok(api) = serde_json::from_slice::<ApiError<'_>>(body)
+            && api.code != 0
+        {
+            return Err(Error::Api {
+                endpoint: decoder.endpoint.clone(),
+                code: api.code,
+                message: decoder.quoter.text(&api.message),
+                run_id: None,
+            });
+        }
+        Ok(JsonAnswer(value))
+    }
+}
+
 /// A run that ended `FAILED`, as its body describes it.
 #[derive(Debug)]
 pub(crate) struct FailedRun {
     pub run_id: String,
     pub reason: Option<String>,
     pub input: Option<Box<RawValue>>,
+    pub cost: Option<f64>,
 }
 
 impl FailedRun {
@@ -41,6 +80,7 @@ impl FailedRun {
             run_id: self.run_id,
             reason: self.reason,
             input: self.input,
+            cost: self.cost,
         }
     }
 }
@@ -144,7 +184,12 @@ impl Decoder<'_> {
         let Some(run_id) = envelope.workflow_run_id.as_deref() else {
             if let Some(code) = envelope.code.filter(|code| *code != 0) {
                 let message = envelope.message.as_deref().or(envelope.msg.as_deref()).unwrap_or_default();
-                return Err(Error::Api { endpoint: self.endpoint.clone(), code, message: self.quoter.text(message) });
+                return Err(Error::Api {
+                    endpoint: self.endpoint.clone(),
+                    code,
+                    message: self.quoter.text(message),
+                    run_id: None,
+                });
             }
             return Err(self.invalid(http_status, None, "the body has no workflowRunId".into(), body));
         };
@@ -164,6 +209,7 @@ impl Decoder<'_> {
                     run_id: self.quoter.text(run_id),
                     reason: envelope.failure_reason().map(|reason| self.quoter.text(reason)),
                     input: envelope.input.map(ToOwned::to_owned),
+                    cost: cost_of(envelope.total_cost),
                 }));
             }
             Some(Status::Other(other)) => {
@@ -189,8 +235,8 @@ impl Decoder<'_> {
             status,
             output,
             execution_time: envelope.workflow_execution_time.and_then(millis),
-            cost: envelope.total_cost.filter(|c| c.is_finite()).unwrap_or(0.0),
-            tokens: envelope.total_tokens.filter(|t| t.is_finite() && *t >= 0.0).map_or(0, |t| t as u64),
+            cost: cost_of(envelope.total_cost).unwrap_or(0.0),
+            tokens: tokens_of(envelope.total_tokens).unwrap_or(0),
             start_time: envelope.start_time.and_then(epoch_millis),
             end_time: envelope.end_time.and_then(epoch_millis),
             input: envelope.input.map_or_else(|| RawValue::NULL.to_owned(), ToOwned::to_owned),
@@ -198,19 +244,7 @@ impl Decoder<'_> {
     }
 
     fn output<O: DeserializeOwned>(&self, run_id: &str, raw_output: &RawValue) -> Result<O, Error> {
-        // Tracking the path costs as much again as decoding, so it only runs to explain a failure.
-        if let Ok(output) = serde_json::from_str(raw_output.get()) {
-            return Ok(output);
-        }
-        let mut de = serde_json::Deserializer::from_str(raw_output.get());
-        serde_path_to_error::deserialize(&mut de).map_err(|e| Error::OutputMismatch {
-            workflow_id: self.workflow_id.to_owned(),
-            run_id: self.quoter.text(run_id),
-            output_type: std::any::type_name::<O>(),
-            path: self.quoter.text(&e.path().to_string()),
-            reason: self.quoter.text(&e.inner().to_string()).into(),
-            raw_output: self.quoter.whole(raw_output.get()),
-        })
+        decode_output(self.workflow_id, run_id, raw_output.get(), &self.quoter)
     }
 
     /// Finds `"workflowRunId": "<id>"` in the part of a body that could be read (a body cut
@@ -218,6 +252,39 @@ impl Decoder<'_> {
     pub(crate) fn sniff_run_id(&self, body: &[u8]) -> Option<String> {
         sniff_run_id(body).map(|id| self.quoter.text(id))
     }
+}
+
+/// Decodes a run's raw `output` into `O`; on failure, the error names the JSON path and keeps the
+/// raw output. `quoter` bounds and scrubs every text taken from the network.
+pub(crate) fn decode_output<O: DeserializeOwned>(
+    workflow_id: &str,
+    run_id: &str,
+    raw_output: &str,
+    quoter: &Quoter<'_>,
+) -> Result<O, Error> {
+    let quote = |text: &str| quoter.text(text);
+    // Tracking the path costs as much again as decoding, so it only runs to explain a failure.
+    if let Ok(output) = serde_json::from_str(raw_output) {
+        return Ok(output);
+    }
+    let mut de = serde_json::Deserializer::from_str(raw_output);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| Error::OutputMismatch {
+        workflow_id: workflow_id.to_owned(),
+        run_id: quote(run_id),
+        output_type: std::any::type_name::<O>(),
+        path: quote(&e.path().to_string()),
+        reason: quote(&e.inner().to_string()).into(),
+        raw_output: quoter.whole(raw_output),
+    })
+}
+
+/// A reported cost that can count toward a budget: finite and not negative.
+fn cost_of(total_cost: Option<f64>) -> Option<f64> {
+    total_cost.filter(|cost| cost.is_finite() && *cost >= 0.0)
+}
+
+fn tokens_of(total_tokens: Option<f64>) -> Option<u64> {
+    total_tokens.filter(|tokens| tokens.is_finite() && *tokens >= 0.0).map(|tokens| tokens as u64)
 }
 
 fn strip_bom(body: &[u8]) -> &[u8] {

@@ -1,5 +1,6 @@
-//! The one path every request to GPTBots takes: POST a JSON body to an endpoint with a key,
-//! check the status, read a bounded body, decode it into a typed [`Outcome`], and repeat only
+//! The one path every request to GPTBots takes: send a request to an endpoint with a key (a
+//! JSON body POSTed, or a query string for the run list), check the status, read a bounded body,
+//! decode it into a typed [`Answer`] (a run's [`Outcome`], or a JSON document), and repeat only
 //! what the retry rule allows for the request's [`Idempotency`].
 //!
 //! Reading one invoke: `Client::invoke` (client.rs) builds the body, [`Transport::call`] sends
@@ -12,15 +13,16 @@ use backon::Retryable;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
 
 use crate::Error;
 use crate::body_limit::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
 use crate::error::{ApiEndpoint, ConfigError};
 use crate::excerpt::Quoter;
-use crate::response::{Decoder, Outcome};
+#[cfg(any(doc, test))]
+use crate::response::Outcome;
+use crate::response::{Answer, Decoder};
 use crate::retry::{Delivery, Idempotency, RetryPolicy, delivery_of_status, parse_retry_after};
-use crate::wire::{INVOKE_PATH, QUERY_PATH};
+use crate::wire::{INVOKE_PATH, QUERY_PATH, RUN_LOGS_PATH};
 
 /// The endpoints this crate calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,17 @@ pub(crate) enum Route {
     Invoke,
     /// `POST /v1/workflow/query/result`.
     Query,
+    /// `GET /v1/workflow/run/logs`, with a query string.
+    RunLogs,
+}
+
+impl Route {
+    fn method(self) -> reqwest::Method {
+        match self {
+            Route::Invoke | Route::Query => reqwest::Method::POST,
+            Route::RunLogs => reqwest::Method::GET,
+        }
+    }
 }
 
 /// One endpoint's URL, parsed once (parsing a URL costs more than the rest of the request
@@ -54,6 +67,7 @@ pub(crate) struct Transport {
     pub base_url: String,
     invoke: EndpointUrl,
     query: EndpointUrl,
+    run_logs: EndpointUrl,
     pub max_response_bytes: usize,
     /// Known only when this crate built the `reqwest::Client`.
     pub connect_timeout: Option<Duration>,
@@ -68,6 +82,7 @@ pub(crate) struct Call<'a> {
     /// The workflow the key belongs to; a run of another one is an error.
     pub workflow_id: &'a str,
     pub key: &'a SecretString,
+    /// The JSON body of a POST; for a GET, the query string (already encoded).
     pub body: Bytes,
     pub idempotency: Idempotency,
     /// The run the request is about, when known (a query): every error then names it.
@@ -106,6 +121,7 @@ impl Transport {
         Ok(Transport {
             invoke: EndpointUrl::new(&base_url, INVOKE_PATH)?,
             query: EndpointUrl::new(&base_url, QUERY_PATH)?,
+            run_logs: EndpointUrl::new(&base_url, RUN_LOGS_PATH)?,
             http,
             base_url,
             max_response_bytes,
@@ -116,10 +132,16 @@ impl Transport {
         })
     }
 
+    /// The name errors give `route`'s endpoint.
+    pub(crate) fn endpoint_name(&self, route: Route) -> ApiEndpoint {
+        self.endpoint(route).name.clone()
+    }
+
     fn endpoint(&self, route: Route) -> &EndpointUrl {
         match route {
             Route::Invoke => &self.invoke,
             Route::Query => &self.query,
+            Route::RunLogs => &self.run_logs,
         }
     }
 
@@ -129,7 +151,7 @@ impl Transport {
     /// rule allows are repeated with backoff, others come back at once. Every text an error
     /// quotes from the network has the key scrubbed from it as the error is built, before the
     /// retry log (or anything else) can show it.
-    pub(crate) async fn call<O: DeserializeOwned>(&self, call: Call<'_>) -> Result<Outcome<O>, Error> {
+    pub(crate) async fn call<A: Answer>(&self, call: Call<'_>) -> Result<A, Error> {
         let endpoint = self.endpoint(call.route);
         let decoder = Decoder {
             endpoint: &endpoint.name,
@@ -139,7 +161,8 @@ impl Transport {
         let authorization = authorization(call.key)?;
         let policy = &self.retry;
         let idempotency = call.idempotency;
-        let attempts = (|| self.attempt::<O>(&endpoint.url, &decoder, &authorization, call.body.clone()))
+        let method = call.route.method();
+        let attempts = (|| self.attempt::<A>(&method, &endpoint.url, &decoder, &authorization, call.body.clone()))
             .retry(policy.backoff_builder())
             .when(|failure: &Failure| failure.delivery.is_some_and(|d| d.allows_retry(idempotency)))
             .adjust(|failure: &Failure, backoff| policy.next_delay(backoff, failure.retry_after))
@@ -170,22 +193,26 @@ impl Transport {
     }
 
     /// One attempt: send, check the status, read the body within the limit, decode.
-    async fn attempt<O: DeserializeOwned>(
+    async fn attempt<A: Answer>(
         &self,
+        method: &reqwest::Method,
         url: &reqwest::Url,
         decoder: &Decoder<'_>,
         authorization: &HeaderValue,
         body: Bytes,
-    ) -> Result<Outcome<O>, Failure> {
+    ) -> Result<A, Failure> {
         let endpoint = decoder.endpoint;
-        let mut response = self
-            .http
-            .post(url.clone())
+        let request = if *method == reqwest::Method::GET {
+            let mut url = url.clone();
+            url.set_query(Some(&String::from_utf8_lossy(&body)));
+            self.http.get(url)
+        } else {
+            self.http.post(url.clone()).header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body)
+        };
+        let mut response = request
             .header(reqwest::header::AUTHORIZATION, authorization.clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .timeout(self.request_timeout)
-            .body(body)
             .send()
             .await
             .map_err(|source| self.send_failure(endpoint, source))?;
@@ -229,7 +256,7 @@ impl Transport {
             let reason = format!("expected JSON but the content type is `{content_type}`");
             return Err(Failure::final_answer(decoder.invalid(status, decoder.sniff_run_id(&body), reason, &body)));
         }
-        decoder.run::<O>(status, &body).map_err(Failure::final_answer)
+        A::decode(decoder, status, &body).map_err(Failure::final_answer)
     }
 
     /// Maps a failure to send the request (or to receive the response head).
@@ -312,7 +339,7 @@ mod tests {
             run_id: Some("r"),
             timeout: None,
         };
-        transport(server.uri()).call::<u8>(call).await
+        transport(server.uri()).call(call).await
     }
 
     #[tokio::test]

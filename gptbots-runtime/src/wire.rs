@@ -337,6 +337,112 @@ fn figure<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S:
 /// The body of a run answer, with `input` and `output` borrowed from the response bytes.
 pub(crate) type RawRunBody<'a> = RunBody<'a, &'a RawValue>;
 
+/// Path of the run list endpoint.
+pub const RUN_LOGS_PATH: &str = "/v1/workflow/run/logs";
+/// The fewest rows a page may ask for.
+#[cfg_attr(not(feature = "mock"), allow(dead_code))]
+pub const MIN_PAGE_SIZE: u32 = 10;
+/// The most rows a page may ask for.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// The query string of one page of `GET /v1/workflow/run/logs`.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(not(feature = "mock"), allow(dead_code))]
+pub struct RunLogsQuery {
+    /// Where the runs came from: `API` for runs started through the API.
+    pub conversation_type: String,
+    /// The window's start, epoch milliseconds.
+    pub start_time: u64,
+    /// The window's end, epoch milliseconds.
+    pub end_time: u64,
+    /// The page, from 1.
+    pub page: u32,
+    /// Rows per page, [`MIN_PAGE_SIZE`] to [`MAX_PAGE_SIZE`].
+    pub page_size: u32,
+    /// Only the runs of this user id.
+    pub user_id: Option<String>,
+}
+
+impl RunLogsQuery {
+    /// The query string, as the client sends it.
+    pub fn to_query_string(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("conversation_type", &self.conversation_type)
+            .append_pair("start_time", &self.start_time.to_string())
+            .append_pair("end_time", &self.end_time.to_string())
+            .append_pair("page", &self.page.to_string())
+            .append_pair("page_size", &self.page_size.to_string());
+        if let Some(user_id) = &self.user_id {
+            query.append_pair("user_id", user_id);
+        }
+        query.finish()
+    }
+
+    /// Reads a query string, as the embedded server receives it; the error names the
+    /// parameter that is missing or invalid.
+    #[cfg(feature = "mock")]
+    pub fn from_query_string(query: &str) -> Result<Self, String> {
+        let pairs: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        let text = |name: &str| pairs.get(name).ok_or_else(|| format!("missing parameter `{name}`"));
+        let number = |name: &str| {
+            text(name)?.parse::<u64>().map_err(|_| format!("invalid parameter `{name}`: expected a whole number"))
+        };
+        let page_size = number("page_size")?;
+        if !(u64::from(MIN_PAGE_SIZE)..=u64::from(MAX_PAGE_SIZE)).contains(&page_size) {
+            return Err(format!("invalid parameter `page_size`: expected {MIN_PAGE_SIZE} to {MAX_PAGE_SIZE}"));
+        }
+        Ok(RunLogsQuery {
+            conversation_type: text("conversation_type")?.clone(),
+            start_time: number("start_time")?,
+            end_time: number("end_time")?,
+            page: u32::try_from(number("page")?).map_err(|_| "invalid parameter `page`".to_owned())?.max(1),
+            page_size: page_size as u32,
+            user_id: pairs.get("user_id").cloned(),
+        })
+    }
+}
+
+/// A page of the run list as the embedded server sends it (the shape GPTBots' other list
+/// endpoints use: `{code: 0, message, data: {list, total}}`, with `input` and `output` as JSON
+/// strings).
+#[derive(Debug, Serialize)]
+#[cfg_attr(not(feature = "mock"), allow(dead_code))]
+pub struct RunLogsPage<'a> {
+    /// 0: success.
+    pub code: i64,
+    /// `OK`.
+    pub message: &'a str,
+    /// The rows and how many there are in all.
+    pub data: RunLogsData,
+}
+
+/// The `data` of a [`RunLogsPage`].
+#[derive(Debug, Serialize)]
+#[cfg_attr(not(feature = "mock"), allow(dead_code))]
+pub struct RunLogsData {
+    /// The rows of this page.
+    pub list: Vec<RunLogRow>,
+    /// How many rows the whole window holds.
+    pub total: u64,
+}
+
+/// One row as the embedded server sends it.
+#[derive(Debug, Serialize)]
+#[cfg_attr(not(feature = "mock"), allow(dead_code))]
+pub struct RunLogRow {
+    /// The row's id.
+    pub log_id: String,
+    /// The run id.
+    pub workflow_run_id: String,
+    /// The input, as a JSON string.
+    pub input: String,
+    /// The output, as a JSON string.
+    pub output: String,
+    /// When the run started, epoch milliseconds (not documented by GPTBots).
+    pub create_time: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,3 +249,21 @@ async fn a_submit_without_the_workflow_key_sends_nothing() {
     assert!(matches!(error, Error::MissingKey { .. }), "{error:?}");
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn does_not_exist_right_after_a_submit_is_taken_as_not_visible_yet() {
+    let (server, workflow) = serve(Duration::ZERO).await;
+    let client = server.client();
+    let handle = client.submit(&shout("a")).await.expect("submit");
+    let not_yet = || Fault::ApiErrorInOk { code: 40348, message: "target does not exist".into() };
+    workflow.inject_on(Endpoint::QueryResult, not_yet()).inject_on(Endpoint::QueryResult, not_yet());
+
+    let run = handle.wait().await.expect("the run becomes visible and finishes");
+    assert_eq!(run.output.text, "A");
+
+    let handle = client.submit(&shout("b")).await.expect("submit");
+    workflow.inject_on(Endpoint::QueryResult, not_yet());
+    let impatient = handle.with_poll_policy(quick().not_found_grace(Duration::ZERO));
+    let error = impatient.wait().await.expect_err("no grace: the answer stands");
+    assert_eq!((error.api_code(), error.run_id()), (Some(40348), Some(impatient.run_id())));
+}

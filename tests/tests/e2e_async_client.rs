@@ -136,7 +136,7 @@ async fn a_batch_keeps_input_order_over_the_embedded_server() {
 
     let results = server
         .client()
-        .batch(topics.iter().map(|t| TodayNews::about(t, 1)))
+        .batch(topics.into_iter().map(|t| TodayNews::about(t, 1)))
         .concurrency(3)
         .poll_policy(quick())
         .run()

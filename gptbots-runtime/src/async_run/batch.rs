@@ -1,11 +1,22 @@
-//! Many async runs of one workflow with bounded concurrency and an optional budget.
+//! Many async runs of one workflow: bounded concurrency, a budget, results as they finish, and
+//! (with a [journal](crate::journal)) nothing lost or paid twice across crashes.
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
+use futures_core::Stream;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
-use super::PollPolicy;
+use secrecy::ExposeSecret;
+use serde_json::value::RawValue;
+
+use super::budget::Budget;
+use super::{PollPolicy, Progress, RunHandle};
+use crate::excerpt::Quoter;
+use crate::response::decode_output;
 use crate::{Client, Error, Run, Workflow};
 
 /// How many runs a batch keeps in flight unless told otherwise.
@@ -15,7 +26,9 @@ impl Client {
     /// Runs every input as an async run (submit, then wait) with at most
     /// [`DEFAULT_BATCH_CONCURRENCY`] in flight, over this client's connection pool.
     ///
-    /// Awaiting the batch gives one result per input, in input order:
+    /// Inputs are taken from the iterator as runs are started, never collected first. Awaiting
+    /// the batch gives one result per input, in input order; [`Batch::stream`] gives them as
+    /// they finish instead:
     ///
     /// ```no_run
     /// # use gptbots_runtime::{Client, Workflow};
@@ -29,85 +42,325 @@ impl Client {
     /// }
     /// # }
     /// ```
-    pub fn batch<W: Workflow>(&self, inputs: impl IntoIterator<Item = W>) -> Batch<W> {
-        Batch {
-            client: self.clone(),
-            inputs: inputs.into_iter().collect(),
-            concurrency: DEFAULT_BATCH_CONCURRENCY,
-            budget: None,
-            policy: PollPolicy::default(),
-        }
+    pub fn batch<W, I>(&self, inputs: I) -> Batch<W>
+    where
+        W: Workflow + 'static,
+        I: IntoIterator<Item = W>,
+        I::IntoIter: Send + 'static,
+    {
+        Batch::new(self, Inputs::Iter(Box::new(inputs.into_iter())))
+    }
+
+    /// [`Client::batch`] over inputs that arrive as a stream (read from a file, a queue, a
+    /// channel): each is taken when a run can start, so memory stays bounded however many come.
+    pub fn batch_stream<W, S>(&self, inputs: S) -> Batch<W>
+    where
+        W: Workflow + 'static,
+        S: Stream<Item = W> + Send + 'static,
+    {
+        Batch::new(self, Inputs::Stream(Box::pin(inputs)))
     }
 }
 
 /// Many inputs of one workflow about to run: see [`Client::batch`]. Nothing is submitted until
-/// it is awaited; dropping the awaiting future stops every wait (the runs already submitted go
-/// on at GPTBots).
-#[must_use = "nothing is submitted until the batch is awaited"]
-pub struct Batch<W> {
-    client: Client,
-    inputs: Vec<W>,
-    concurrency: usize,
-    budget: Option<f64>,
-    policy: PollPolicy,
+/// it is awaited or streamed; dropping the awaiting future (or the stream) stops every wait
+/// (the runs already submitted go on at GPTBots, and a journal keeps their ids).
+#[must_use = "nothing is submitted until the batch is awaited or streamed"]
+pub struct Batch<W: Workflow> {
+    settings: Settings,
+    inputs: Inputs<W>,
+    #[cfg(feature = "journal")]
+    pub(super) journal: super::batch_journal::JournalSettings,
+    progress: watch::Sender<Progress>,
+}
+
+/// What every run of a batch shares.
+pub(super) struct Settings {
+    pub client: Client,
+    pub concurrency: usize,
+    pub budget: Option<f64>,
+    pub policy: PollPolicy,
+    pub user_id: Option<String>,
+}
+
+enum Inputs<W> {
+    Iter(Box<dyn Iterator<Item = W> + Send>),
+    Stream(Pin<Box<dyn Stream<Item = W> + Send>>),
+}
+
+impl<W> Inputs<W> {
+    async fn next(&mut self) -> Option<W> {
+        match self {
+            Inputs::Iter(inputs) => inputs.next(),
+            Inputs::Stream(inputs) => std::future::poll_fn(|cx| inputs.as_mut().poll_next(cx)).await,
+        }
+    }
 }
 
 impl<W: Workflow + 'static> Batch<W> {
+    fn new(client: &Client, inputs: Inputs<W>) -> Self {
+        Batch {
+            settings: Settings {
+                client: client.clone(),
+                concurrency: DEFAULT_BATCH_CONCURRENCY,
+                budget: None,
+                policy: client.poll_policy(),
+                user_id: None,
+            },
+            inputs,
+            #[cfg(feature = "journal")]
+            journal: Default::default(),
+            progress: watch::Sender::new(Progress::default()),
+        }
+    }
+
     /// At most `runs` runs in flight at once (at least 1).
     pub fn concurrency(mut self, runs: usize) -> Self {
-        self.concurrency = runs.max(1);
+        self.settings.concurrency = runs.max(1);
         self
     }
 
-    /// Stops submitting once the finished runs of the batch reported `credits` or more in all.
+    /// Stops submitting before the batch would spend more than `credits`.
     ///
-    /// The runs in flight when the budget is reached still finish; every input not yet
-    /// submitted then gets [`Error::BudgetExceeded`]. A `FAILED` run reports no cost, so it does
-    /// not count.
+    /// Every cost a run reports counts: succeeded runs, failed runs whose body carries a cost,
+    /// and runs whose output did not decode; costs that are not finite and non-negative do not.
+    /// Before each submit the runs in flight are reserved at the highest cost seen so far, and
+    /// the first run goes out alone, so a batch of runs of similar cost stays within the budget;
+    /// a run costlier than all before it can overshoot by the difference, times the runs in
+    /// flight. With a journal, the runs it recorded count too. Inputs not submitted get
+    /// [`Error::BudgetExceeded`]. The budget is a lower bound when the server reports no cost.
     pub fn budget(mut self, credits: f64) -> Self {
-        self.budget = Some(credits);
+        self.settings.budget = Some(credits);
         self
     }
 
-    /// The polling schedule of each run's wait.
+    /// The polling schedule of each run's wait (default: the client's
+    /// [`poll_policy`](crate::ClientBuilder::poll_policy)).
     pub fn poll_policy(mut self, policy: PollPolicy) -> Self {
-        self.policy = policy;
+        self.settings.policy = policy;
         self
+    }
+
+    /// Tags every run with `user_id` instead of the client's default.
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.settings.user_id = Some(user_id.into());
+        self
+    }
+
+    /// The batch's counts as it runs (submitted, running, succeeded, failed, credits), updated
+    /// after every change: watch it from another task to draw a progress bar.
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.progress.subscribe()
+    }
+
+    /// Starts the batch and gives `(position, result)` pairs as runs finish, in the order they
+    /// finish; positions count inputs from 0. Must be called within a tokio runtime.
+    pub fn stream(self) -> BatchResults<W::Output> {
+        let (sender, receiver) = mpsc::channel(self.settings.concurrency.max(16));
+        let driver = tokio::spawn(self.drive(sender));
+        BatchResults { receiver, driver }
     }
 
     /// Runs the batch: one result per input, in input order.
     pub async fn run(self) -> Vec<Result<Run<W::Output>, Error>> {
-        let limit = self.budget.unwrap_or(f64::INFINITY);
-        let mut results: Vec<Option<Result<Run<W::Output>, Error>>> = self.inputs.iter().map(|_| None).collect();
-        let mut inputs = self.inputs.into_iter().enumerate();
+        let mut results = self.stream();
+        let mut slots: Vec<Option<Result<Run<W::Output>, Error>>> = Vec::new();
+        while let Some((position, result)) = results.next().await {
+            if slots.len() <= position {
+                slots.resize_with(position + 1, || None);
+            }
+            slots[position] = Some(result);
+        }
+        // Every position taken from the inputs gets a result before the stream ends.
+        slots.into_iter().flatten().collect()
+    }
+
+    async fn drive(mut self, results: mpsc::Sender<(usize, Result<Run<W::Output>, Error>)>) {
+        let progress = Arc::new(self.progress);
+        #[cfg(feature = "journal")]
+        let journal =
+            match super::batch_journal::Journaled::open::<W>(std::mem::take(&mut self.journal), &progress).await {
+                Ok(journal) => journal.map(Arc::new),
+                Err(error) => {
+                    // Nothing can be run safely without the journal: the first input carries why.
+                    let _ = results.send((0, Err(error))).await;
+                    return;
+                }
+            };
+        #[cfg(feature = "journal")]
+        let before = journal.as_ref().map_or((0.0, 0, 0.0), |journal| journal.spent_before());
+        #[cfg(not(feature = "journal"))]
+        let before = (0.0, 0, 0.0);
+        let budget = self.settings.budget.map(|limit| Arc::new(Budget::new(limit, before.0, before.1, before.2)));
+        let settings = Arc::new(self.settings);
         let mut in_flight = JoinSet::new();
-        let mut spent = 0.0;
+        let mut position = 0;
+        let mut exhausted = false;
         loop {
-            while in_flight.len() < self.concurrency && spent < limit {
-                let Some((index, input)) = inputs.next() else { break };
-                let client = self.client.clone();
-                let policy = self.policy;
-                in_flight.spawn(async move { (index, run_one(&client, &input, policy).await) });
+            while !exhausted && in_flight.len() < settings.concurrency {
+                let Some(input) = self.inputs.next().await else {
+                    exhausted = true;
+                    break;
+                };
+                progress.send_modify(|p| p.inputs += 1);
+                let run = RunOne { settings: settings.clone(), budget: budget.clone(), progress: progress.clone() };
+                #[cfg(feature = "journal")]
+                let journal = journal.clone();
+                in_flight.spawn(async move {
+                    #[cfg(feature = "journal")]
+                    if let Some(journal) = journal {
+                        return (position, journal.run::<W>(&run, position as u64, input).await);
+                    }
+                    (position, run.submit_and_wait(&input).await)
+                });
+                position += 1;
             }
             let Some(joined) = in_flight.join_next().await else { break };
             match joined {
-                Ok((index, result)) => {
-                    if let Ok(run) = &result {
-                        spent += run.cost;
+                Ok((position, result)) => {
+                    progress.send_modify(|p| match &result {
+                        Ok(_) => p.succeeded += 1,
+                        Err(_) => p.failed += 1,
+                    });
+                    if results.send((position, result)).await.is_err() {
+                        // Nobody reads the results any more: stop waiting on the runs.
+                        return;
                     }
-                    results[index] = Some(result);
                 }
                 Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
                 // Only a runtime shutting down cancels these tasks; nothing is left to report to.
-                Err(_) => {}
+                Err(_) => return,
             }
         }
-        results.into_iter().map(|slot| slot.unwrap_or(Err(Error::BudgetExceeded { limit, spent }))).collect()
     }
 }
 
-async fn run_one<W: Workflow>(client: &Client, input: &W, policy: PollPolicy) -> Result<Run<W::Output>, Error> {
-    client.submit(input).poll_policy(policy).await?.wait().await
+/// What one input's run needs: the batch's settings, budget and progress.
+pub(super) struct RunOne {
+    pub settings: Arc<Settings>,
+    pub budget: Option<Arc<Budget>>,
+    pub progress: Arc<watch::Sender<Progress>>,
+}
+
+impl RunOne {
+    /// Reserves the run within the budget, or the error for an input left unsubmitted.
+    pub async fn reserve(&self) -> Result<(), Error> {
+        match &self.budget {
+            Some(budget) => {
+                budget.reserve().await.map_err(|e| Error::BudgetExceeded { limit: e.limit, spent: e.spent })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// A run ended, reporting `cost`; `reserved` when this batch reserved it (it submitted it),
+    /// not when it resumed a run submitted earlier.
+    pub fn finished(&self, cost: Option<f64>, reserved: bool) {
+        if let Some(budget) = &self.budget {
+            budget.finished(cost, reserved);
+        }
+        let cost = cost.filter(|cost| cost.is_finite() && *cost >= 0.0).unwrap_or(0.0);
+        self.progress.send_modify(|p| {
+            p.running = p.running.saturating_sub(1);
+            p.credits += cost;
+        });
+    }
+
+    /// A reserved run was not started.
+    pub fn released(&self) {
+        if let Some(budget) = &self.budget {
+            budget.released();
+        }
+    }
+
+    /// Submits `input` (the budget allowing) and waits for its run.
+    async fn submit_and_wait<W: Workflow>(&self, input: &W) -> Result<Run<W::Output>, Error> {
+        self.reserve().await?;
+        let mut submit = self.settings.client.submit(input).poll_policy(self.settings.policy);
+        if let Some(user_id) = &self.settings.user_id {
+            submit = submit.user_id(user_id.clone());
+        }
+        self.progress.send_modify(|p| p.submitted += 1);
+        let handle = match submit.await {
+            Ok(handle) => handle,
+            Err(error) => {
+                self.released();
+                return Err(error);
+            }
+        };
+        self.progress.send_modify(|p| p.running += 1);
+        // The raw output is decoded once its cost is counted: a run whose output does not fit
+        // the output type was paid for all the same.
+        let raw: RunHandle<Box<RawValue>> = handle.with_output();
+        let result = raw.wait().await;
+        self.finished(cost_of(&result), true);
+        decoded::<W>(&self.settings.client, result?)
+    }
+}
+
+/// The cost a finished wait reported, whether the run succeeded or not.
+pub(super) fn cost_of<O>(result: &Result<Run<O>, Error>) -> Option<f64> {
+    match result {
+        Ok(run) => Some(run.cost),
+        Err(error) => error.cost(),
+    }
+}
+
+/// A finished run with its raw output decoded into the workflow's output type, as a synchronous
+/// invoke would have decoded it.
+pub(super) fn decoded<W: Workflow>(client: &Client, run: Run<Box<RawValue>>) -> Result<Run<W::Output>, Error> {
+    let key = client.key_for(W::ID).map(|key| key.expose_secret()).unwrap_or_default();
+    let output = decode_output::<W::Output>(W::ID, &run.run_id, run.output.get(), &Quoter::new(key))?;
+    Ok(Run {
+        run_id: run.run_id,
+        workflow_id: run.workflow_id,
+        workflow_name: run.workflow_name,
+        workflow_version: run.workflow_version,
+        status: run.status,
+        output,
+        execution_time: run.execution_time,
+        cost: run.cost,
+        tokens: run.tokens,
+        start_time: run.start_time,
+        end_time: run.end_time,
+        input: run.input,
+    })
+}
+
+/// The results of a [`Batch::stream`], as runs finish: `(position, result)`, positions counting
+/// inputs from 0. Dropping it stops the batch (runs already submitted go on at GPTBots).
+///
+/// Read it with [`BatchResults::next`], or as a [`futures_core::Stream`].
+pub struct BatchResults<O> {
+    receiver: mpsc::Receiver<(usize, Result<Run<O>, Error>)>,
+    driver: tokio::task::JoinHandle<()>,
+}
+
+impl<O> BatchResults<O> {
+    /// The next input to finish, or `None` when every input has.
+    pub async fn next(&mut self) -> Option<(usize, Result<Run<O>, Error>)> {
+        self.receiver.recv().await
+    }
+}
+
+impl<O> Stream for BatchResults<O> {
+    type Item = (usize, Result<Run<O>, Error>);
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.receiver.poll_recv(cx)
+    }
+}
+
+impl<O> Drop for BatchResults<O> {
+    fn drop(&mut self) {
+        self.driver.abort();
+    }
+}
+
+impl<O> std::fmt::Debug for BatchResults<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchResults").finish_non_exhaustive()
+    }
 }
 
 impl<W: Workflow + 'static> IntoFuture for Batch<W> {

@@ -29,6 +29,9 @@ pub struct RunHandle<O> {
     options: CallOptions,
     run_id: String,
     policy: PollPolicy,
+    /// Submitted by this process just now, so "does not exist" means "not visible yet" for the
+    /// policy's grace period; a resumed run id gets no grace.
+    just_submitted: bool,
     output: PhantomData<fn() -> O>,
 }
 
@@ -49,7 +52,21 @@ impl<O> RunHandle<O> {
         run_id: String,
         policy: PollPolicy,
     ) -> Self {
-        RunHandle { client, workflow_id, options, run_id, policy, output: PhantomData }
+        RunHandle { client, workflow_id, options, run_id, policy, just_submitted: false, output: PhantomData }
+    }
+
+    /// The handle of a run whose submit this process has just had answered.
+    pub(crate) fn just_submitted(mut self) -> Self {
+        self.just_submitted = true;
+        self
+    }
+}
+
+impl<O> RunHandle<O> {
+    /// The same run, its output decoded as `P` instead.
+    pub(crate) fn with_output<P>(self) -> RunHandle<P> {
+        let handle = RunHandle::new(self.client, self.workflow_id, self.options, self.run_id, self.policy);
+        RunHandle { just_submitted: self.just_submitted, ..handle }
     }
 }
 
@@ -106,6 +123,8 @@ impl<O: DeserializeOwned> RunHandle<O> {
     }
 
     async fn wait_until(&self, deadline: Instant) -> Result<Run<O>, Error> {
+        let grace = if self.just_submitted { self.policy.not_found_grace_duration() } else { Duration::ZERO };
+        let not_found_until = after(grace);
         let mut last_status = None;
         let mut last_error: Option<Box<Error>> = None;
         let mut delays = self.policy.delays();
@@ -124,6 +143,10 @@ impl<O: DeserializeOwned> RunHandle<O> {
                 }
                 Err(error) if error.is_retryable() => {
                     tracing::debug!(%error, "query failed; the next one is scheduled");
+                    last_error = Some(Box::new(error));
+                }
+                Err(error) if error.api_code() == Some(NOT_FOUND) && Instant::now() < not_found_until => {
+                    tracing::debug!(%error, "the run is not visible yet; the next query is scheduled");
                     last_error = Some(Box::new(error));
                 }
                 Err(error) => return Err(error),
@@ -156,9 +179,12 @@ impl<O: DeserializeOwned> RunHandle<O> {
             run_id: Some(&self.run_id),
             timeout: Some(limit),
         };
-        self.client.transport().call::<O>(call).await
+        self.client.transport().call(call).await
     }
 }
+
+/// GPTBots' "target does not exist".
+const NOT_FOUND: i64 = 40348;
 
 /// The instant `duration` from now; a duration too long to represent means "never".
 fn after(duration: Duration) -> Instant {
@@ -175,6 +201,7 @@ impl<O> Clone for RunHandle<O> {
             options: self.options.clone(),
             run_id: self.run_id.clone(),
             policy: self.policy,
+            just_submitted: self.just_submitted,
             output: PhantomData,
         }
     }

@@ -36,18 +36,25 @@
 #[cfg(feature = "webhook-axum")]
 mod axum;
 mod batch;
+#[cfg(feature = "journal")]
+mod batch_journal;
+mod budget;
 mod callback;
 mod handle;
 mod policy;
+mod progress;
 mod submit;
 mod webhook;
 
 #[cfg(feature = "webhook-axum")]
 pub use self::axum::CallbackRejection;
-pub use batch::{Batch, DEFAULT_BATCH_CONCURRENCY};
+pub use batch::{Batch, BatchResults, DEFAULT_BATCH_CONCURRENCY};
+#[cfg(feature = "journal")]
+pub use batch_journal::{DEFAULT_IN_DOUBT_GRACE, InDoubt};
 pub use callback::{CALLBACK_ENDPOINT, Callback};
 pub use handle::{RunHandle, RunState};
-pub use policy::PollPolicy;
+pub use policy::{DEFAULT_NOT_FOUND_GRACE, FAST_POLLING, PollPolicy};
+pub use progress::Progress;
 pub use submit::Submit;
 pub use webhook::{Webhook, WebhookError, WebhookMethod};
 

@@ -24,16 +24,33 @@ pub struct PollPolicy {
     poll_timeout: Duration,
     initial_delay: Duration,
     max_delay: Duration,
+    not_found_grace: Duration,
 }
 
+/// How long, by default, a run the server says does not exist is taken as not visible yet.
+pub const DEFAULT_NOT_FOUND_GRACE: Duration = Duration::from_secs(60);
+
+/// Polling for a server that answers at once, such as the embedded one
+/// ([`MockServer::client`](crate::mock::MockServer::client) uses it): delays from 5 ms doubling
+/// up to 50 ms, a 5-minute deadline, 10 s per query, 5 s of grace for "does not exist".
+pub const FAST_POLLING: PollPolicy = PollPolicy {
+    deadline: Duration::from_secs(5 * 60),
+    poll_timeout: Duration::from_secs(10),
+    initial_delay: Duration::from_millis(5),
+    max_delay: Duration::from_millis(50),
+    not_found_grace: Duration::from_secs(5),
+};
+
 impl Default for PollPolicy {
-    /// A 15-minute deadline, 30 s per query, delays from 1 s doubling up to 30 s.
+    /// A 15-minute deadline, 30 s per query, delays from 1 s doubling up to 30 s, and
+    /// "does not exist" taken as "not visible yet" for the first [`DEFAULT_NOT_FOUND_GRACE`].
     fn default() -> Self {
         PollPolicy {
             deadline: Duration::from_secs(15 * 60),
             poll_timeout: Duration::from_secs(30),
             initial_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(30),
+            not_found_grace: DEFAULT_NOT_FOUND_GRACE,
         }
     }
 }
@@ -60,6 +77,24 @@ impl PollPolicy {
         self.initial_delay = initial.max(Duration::from_millis(1));
         self.max_delay = max.max(self.initial_delay);
         self
+    }
+
+    /// How long after a wait starts an answer "does not exist" (code 40348) is taken as "not
+    /// visible yet" and polled again, for a run this process has just submitted.
+    ///
+    /// A run whose submit returned its id exists, but GPTBots' query endpoint may not know it
+    /// for the first few polls. After the grace period the same answer ends the wait with that
+    /// error, naming the run id. A handle rebuilt from a stored id
+    /// ([`Client::resume`](crate::Client::resume)) gets no grace: its run was submitted long
+    /// before, so "does not exist" is an answer.
+    pub fn not_found_grace(mut self, grace: Duration) -> Self {
+        self.not_found_grace = grace;
+        self
+    }
+
+    /// The grace period of [`PollPolicy::not_found_grace`].
+    pub fn not_found_grace_duration(&self) -> Duration {
+        self.not_found_grace
     }
 
     /// The overall deadline.

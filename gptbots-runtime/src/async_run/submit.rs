@@ -41,7 +41,7 @@ impl Client {
     /// Nothing is sent: wait on the handle to fetch the result. The client must hold the key of
     /// `W`, since GPTBots only shows a run to the key of its workflow.
     pub fn resume<W: Workflow>(&self, run_id: impl Into<String>) -> RunHandle<W::Output> {
-        RunHandle::new(self.clone(), Cow::Borrowed(W::ID), CallOptions::default(), run_id.into(), PollPolicy::default())
+        RunHandle::new(self.clone(), Cow::Borrowed(W::ID), CallOptions::default(), run_id.into(), self.poll_policy())
     }
 }
 
@@ -72,7 +72,7 @@ impl<'a, I: ?Sized, O> Submit<'a, I, O> {
             input,
             options,
             webhooks: Vec::new(),
-            policy: PollPolicy::default(),
+            policy: client.poll_policy(),
             output: PhantomData,
         }
     }
@@ -119,7 +119,7 @@ impl<'a, I: Serialize + ?Sized, O: DeserializeOwned> Submit<'a, I, O> {
         };
         tracing::Span::current().record("run_id", run_id.as_str());
         let options = self.options.into_owned();
-        Ok(RunHandle::new(self.client.clone(), self.workflow_id, options, run_id, self.policy))
+        Ok(RunHandle::new(self.client.clone(), self.workflow_id, options, run_id, self.policy).just_submitted())
     }
 }
 

@@ -118,10 +118,12 @@ impl Client {
     /// Runs many inputs with the default concurrency, results in input order:
     /// [`crate::Client::batch`]. For a budget or another concurrency, run the async builder
     /// with [`Client::block_on`].
-    pub fn batch<W: Workflow + 'static>(
-        &self,
-        inputs: impl IntoIterator<Item = W>,
-    ) -> Vec<Result<Run<W::Output>, Error>> {
+    pub fn batch<W, I>(&self, inputs: I) -> Vec<Result<Run<W::Output>, Error>>
+    where
+        W: Workflow + 'static,
+        I: IntoIterator<Item = W>,
+        I::IntoIter: Send + 'static,
+    {
         self.block_on(self.inner.batch(inputs).run())
     }
 

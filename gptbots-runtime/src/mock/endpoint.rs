@@ -1,10 +1,11 @@
 //! The API endpoints the embedded server serves.
 
-use crate::wire::{INVOKE_PATH, QUERY_PATH, VERIFY_PATH};
+use crate::wire::{INVOKE_PATH, QUERY_PATH, RUN_LOGS_PATH, VERIFY_PATH};
 
 /// One endpoint of the GPTBots Workflow API, used to aim a [`Fault`](super::Fault) or to filter
 /// [recorded requests](super::RecordedRequest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// `POST /v1/workflow/invoke`.
     Invoke,
@@ -12,6 +13,8 @@ pub enum Endpoint {
     QueryResult,
     /// `GET /v1/api-key/verify`.
     VerifyKey,
+    /// `GET /v1/workflow/run/logs`.
+    RunLogs,
 }
 
 impl Endpoint {
@@ -21,6 +24,7 @@ impl Endpoint {
             INVOKE_PATH => Some(Endpoint::Invoke),
             QUERY_PATH => Some(Endpoint::QueryResult),
             VERIFY_PATH => Some(Endpoint::VerifyKey),
+            RUN_LOGS_PATH => Some(Endpoint::RunLogs),
             _ => None,
         }
     }
@@ -31,6 +35,7 @@ impl Endpoint {
             Endpoint::Invoke => INVOKE_PATH,
             Endpoint::QueryResult => QUERY_PATH,
             Endpoint::VerifyKey => VERIFY_PATH,
+            Endpoint::RunLogs => RUN_LOGS_PATH,
         }
     }
 }

@@ -13,7 +13,9 @@ use super::runs::{MockRun, now_ms};
 use super::state::Shared;
 use super::webhook;
 use crate::Status;
-use crate::wire::{ApiError, InvokeRequest, QueryRequest, WebhookSpec};
+use crate::wire::{
+    ApiError, InvokeRequest, QueryRequest, RunLogRow, RunLogsData, RunLogsPage, RunLogsQuery, WebhookSpec,
+};
 
 /// An answer: an HTTP status and a JSON body.
 #[derive(Debug, Clone)]
@@ -204,6 +206,40 @@ pub(super) fn query(state: &Shared, authorization: Option<&str>, body: &[u8]) ->
             format!("target does not exist: no run `{}` of this workflow", request.workflow_run_id),
         ),
     }
+}
+
+/// `GET /v1/workflow/run/logs`: the workflow's runs started in a time window, as GPTBots' run
+/// list shows them (every run of the embedded server is an API run).
+pub(super) fn run_logs(state: &Shared, authorization: Option<&str>, query: &str) -> Reply {
+    let workflow = match authenticate(state, authorization) {
+        Ok(workflow) => workflow,
+        Err(reply) => return reply,
+    };
+    let query = match RunLogsQuery::from_query_string(query) {
+        Ok(query) => query,
+        Err(message) => return Reply::invalid_parameter(message),
+    };
+    let listed = matches!(query.conversation_type.as_str(), "ALL" | "API");
+    let keep = |run: &MockRun| {
+        listed
+            && run.workflow_id == workflow.id
+            && (query.start_time..=query.end_time).contains(&run.start_ms)
+            && query.user_id.as_ref().is_none_or(|user| run.user_id.as_ref() == Some(user))
+    };
+    let offset = (query.page as usize - 1).saturating_mul(query.page_size as usize);
+    let (runs, total) = state.runs.page(keep, offset, query.page_size as usize);
+    let list = runs
+        .into_iter()
+        .map(|run| RunLogRow {
+            log_id: format!("log_{}", run.run_id),
+            input: run.input.to_string(),
+            output: run.output.as_ref().map_or_else(String::new, Value::to_string),
+            workflow_run_id: run.run_id,
+            create_time: run.start_ms,
+        })
+        .collect();
+    let page = RunLogsPage { code: 0, message: "OK", data: RunLogsData { list, total: total as u64 } };
+    Reply::ok(serde_json::to_value(page).unwrap_or(Value::Null))
 }
 
 /// `GET /v1/api-key/verify`: which workflow the key belongs to.

@@ -125,7 +125,7 @@ impl Expectations {
 
 fn method(endpoint: Endpoint) -> &'static str {
     match endpoint {
-        Endpoint::VerifyKey => "GET",
+        Endpoint::VerifyKey | Endpoint::RunLogs => "GET",
         Endpoint::Invoke | Endpoint::QueryResult => "POST",
     }
 }

@@ -99,6 +99,8 @@ pub(super) struct Recorder {
 struct Recorded {
     requests: VecDeque<RecordedRequest>,
     bytes: usize,
+    /// How many requests arrived at each endpoint, forgotten ones included.
+    counts: std::collections::HashMap<Option<Endpoint>, u64>,
 }
 
 impl Recorder {
@@ -117,7 +119,14 @@ impl Recorder {
             recorded.bytes -= oldest.body.len();
         }
         recorded.bytes += request.body.len();
+        *recorded.counts.entry(request.endpoint()).or_default() += 1;
         recorded.requests.push_back(request);
+    }
+
+    /// How many requests arrived at `endpoint` since the start (or the last [`Recorder::clear`]),
+    /// including those no longer kept.
+    pub fn count(&self, endpoint: Endpoint) -> u64 {
+        lock(&self.requests).counts.get(&Some(endpoint)).copied().unwrap_or(0)
     }
 
     pub fn all(&self) -> Vec<RecordedRequest> {
@@ -134,6 +143,7 @@ impl Recorder {
         let mut recorded = lock(&self.requests);
         recorded.requests.clear();
         recorded.bytes = 0;
+        recorded.counts.clear();
     }
 }
 

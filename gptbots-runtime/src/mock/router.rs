@@ -12,13 +12,14 @@ use axum::routing::{get, post};
 
 use super::endpoints::{self, Reply};
 use super::state::Shared;
-use crate::wire::{INVOKE_PATH, QUERY_PATH, VERIFY_PATH};
+use crate::wire::{INVOKE_PATH, QUERY_PATH, RUN_LOGS_PATH, VERIFY_PATH};
 
 pub(super) fn router(state: Arc<Shared>) -> Router {
     Router::new()
         .route(INVOKE_PATH, post(invoke))
         .route(QUERY_PATH, post(query))
         .route(VERIFY_PATH, get(verify))
+        .route(RUN_LOGS_PATH, get(run_logs))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         // The connection layer has read the body within the server's own limit already.
@@ -36,6 +37,10 @@ async fn query(State(state): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
 
 async fn verify(State(state): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     endpoints::verify(&state, authorization(&headers)).into_response()
+}
+
+async fn run_logs(State(state): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Response {
+    endpoints::run_logs(&state, authorization(&headers), uri.query().unwrap_or_default()).into_response()
 }
 
 async fn not_found(method: Method, uri: Uri) -> Response {

@@ -152,6 +152,17 @@ impl RunStore {
         lock(&self.inner).runs.get(run_id).map(|(run, _)| run.clone())
     }
 
+    /// The runs `keep` accepts, in the order they were started: those from `offset` on, at most
+    /// `limit`, and how many it accepts in all.
+    pub fn page(&self, keep: impl Fn(&MockRun) -> bool, offset: usize, limit: usize) -> (Vec<MockRun>, usize) {
+        let stored = lock(&self.inner);
+        let mut kept =
+            stored.order.iter().filter_map(|id| stored.runs.get(id).map(|(run, _)| run)).filter(|run| keep(run));
+        let page = kept.by_ref().skip(offset).take(limit).cloned().collect::<Vec<_>>();
+        let total = offset.min(usize::MAX) + page.len() + kept.count();
+        (page, total)
+    }
+
     /// Every run in the order they were started.
     pub fn all(&self) -> Vec<MockRun> {
         let stored = lock(&self.inner);

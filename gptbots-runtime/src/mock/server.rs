@@ -135,13 +135,12 @@ impl MockServer {
     }
 
     /// A client builder pointed at this server, with the key of every workflow registered so
-    /// far. Add your own settings (user id, timeouts) before building.
+    /// far, polling runs every few milliseconds ([`FAST_POLLING`](crate::async_run::FAST_POLLING): the server answers at once,
+    /// so tests need not wait the real service's seconds). Add your own settings (user id,
+    /// timeouts, a slower poll policy) before building.
     pub fn client_builder(&self) -> ClientBuilder {
-        self.state
-            .registry
-            .keys()
-            .into_iter()
-            .fold(Client::builder().base_url(self.url()), |builder, (id, key)| builder.workflow_key(id, key))
+        let builder = Client::builder().base_url(self.url()).poll_policy(crate::async_run::FAST_POLLING);
+        self.state.registry.keys().into_iter().fold(builder, |builder, (id, key)| builder.workflow_key(id, key))
     }
 
     /// A client pointed at this server with the key of every workflow registered so far
@@ -166,6 +165,12 @@ impl MockServer {
     /// The requests received so far at `endpoint`.
     pub fn requests_to(&self, endpoint: Endpoint) -> Vec<RecordedRequest> {
         self.requests().into_iter().filter(|r| r.endpoint() == Some(endpoint)).collect()
+    }
+
+    /// How many requests arrived at `endpoint` so far, counting those [`MockServer::requests`]
+    /// no longer keeps (a load test's polls, say).
+    pub fn request_count(&self, endpoint: Endpoint) -> u64 {
+        self.state.recorder.count(endpoint)
     }
 
     /// Forgets the requests received so far.
