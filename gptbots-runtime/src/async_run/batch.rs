@@ -175,7 +175,7 @@ impl<W: Workflow + 'static> Batch<W> {
         slots.into_iter().flatten().collect()
     }
 
-    async fn drive(mut self, results: mpsc::Sender<(usize, Result<Run<W::Output>, Error>)>) {
+    async fn drive(mut self, results: mpsc::Sender<Finished<W::Output>>) {
         let progress = Arc::new(self.progress);
         #[cfg(feature = "journal")]
         let journal =
@@ -234,6 +234,9 @@ impl<W: Workflow + 'static> Batch<W> {
         }
     }
 }
+
+/// One finished input: its position and its result.
+type Finished<O> = (usize, Result<Run<O>, Error>);
 
 /// What one input's run needs: the batch's settings, budget and progress.
 pub(super) struct RunOne {
@@ -332,7 +335,7 @@ pub(super) fn decoded<W: Workflow>(client: &Client, run: Run<Box<RawValue>>) -> 
 ///
 /// Read it with [`BatchResults::next`], or as a [`futures_core::Stream`].
 pub struct BatchResults<O> {
-    receiver: mpsc::Receiver<(usize, Result<Run<O>, Error>)>,
+    receiver: mpsc::Receiver<Finished<O>>,
     driver: tokio::task::JoinHandle<()>,
 }
 

@@ -31,7 +31,10 @@ pub(super) struct Reactor {
 
 impl Reactor {
     pub(super) fn start() -> Result<Self, Error> {
-        let runtime = Builder::new_current_thread().enable_all().build().map_err(|source| ConfigError::BlockingRuntime { what: "runtime", source })?;
+        let runtime = Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|source| ConfigError::BlockingRuntime { what: "runtime", source })?;
         let handle = runtime.handle().clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()

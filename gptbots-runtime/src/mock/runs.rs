@@ -156,10 +156,15 @@ impl RunStore {
     /// `limit`, and how many it accepts in all.
     pub fn page(&self, keep: impl Fn(&MockRun) -> bool, offset: usize, limit: usize) -> (Vec<MockRun>, usize) {
         let stored = lock(&self.inner);
-        let mut kept =
-            stored.order.iter().filter_map(|id| stored.runs.get(id).map(|(run, _)| run)).filter(|run| keep(run));
-        let page = kept.by_ref().skip(offset).take(limit).cloned().collect::<Vec<_>>();
-        let total = offset.min(usize::MAX) + page.len() + kept.count();
+        let kept = stored.order.iter().filter_map(|id| stored.runs.get(id).map(|(run, _)| run)).filter(|run| keep(run));
+        let mut page = Vec::new();
+        let mut total = 0;
+        for run in kept {
+            if (offset..offset.saturating_add(limit)).contains(&total) {
+                page.push(run.clone());
+            }
+            total += 1;
+        }
         (page, total)
     }
 
