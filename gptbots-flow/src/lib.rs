@@ -46,12 +46,20 @@
 //! A proc macro runs unoptimised in a debug build, and everything it depends on is compiled by
 //! every user before their first build. This reader parses only the members it keeps (the
 //! Start and End nodes of the top-level graph) and checks the rest for well-formedness with a
-//! byte loop, without building it. Against serde_json with `IgnoredAny` for what it skips,
-//! measured on the same 10 MB export (`cargo bench -p gptbots-benches --bench flow_reader`,
-//! figures in BENCHMARKS.md), this reader is several times faster in the profile a proc macro
-//! runs in, and it keeps `gptbots-macros` free of serde and serde_json, which would otherwise
-//! be compiled a second time for the host with the proc-macro profile. Its errors carry line
-//! and column, as serde_json's do. It is fuzzed (`fuzz/fuzz_targets/read_flow.rs`).
+//! byte loop, without building it. Measured against serde_json with `IgnoredAny` for what it
+//! skips, on the same 10 MB export (`cargo bench -p gptbots-benches --bench flow_reader
+//! --profile dev`, figures in BENCHMARKS.md):
+//!
+//! - unoptimised, as a proc macro runs in `cargo build` and `cargo check`, serde_json takes
+//!   1.6 times as long as this reader (optimised it is faster, 0.6 times, but a proc macro's
+//!   dependencies are not optimised in a debug build);
+//! - serde_json would make `gptbots-macros` depend on serde and serde_json, compiled for the
+//!   host with the proc-macro profile: with cargo's default profiles (the build-script and
+//!   proc-macro profile has no debug info, the dev profile has) that is a second build of both,
+//!   on every user's first build, for reading one file.
+//!
+//! So the reader stays, at about 400 lines, with line and column in its errors as serde_json
+//! has. It is fuzzed (`fuzz/fuzz_targets/read_flow.rs`, see RELIABILITY.md).
 
 mod error;
 mod json;

@@ -185,3 +185,13 @@ fn a_variable_without_a_name_is_an_error() {
     assert_eq!(err.kind, FlowErrorKind::Unnamed { what: "variable", index: 2 });
     assert!(err.to_string().starts_with("variable #2 of the End node in `v.flow` at line 2"), "{err}");
 }
+
+#[test]
+fn end_variables_without_a_name_or_twice_are_errors_and_an_export_without_nodes_is_named() {
+    assert_eq!(error("unnamed-end-variable.flow").kind, FlowErrorKind::Unnamed { what: "variable", index: 2 });
+    assert_eq!(
+        error("duplicate-end-variable.flow").to_string(),
+        "the End node in `duplicate-end-variable.flow` has two variables named `answer` at line 9, column 11: rename one in GPTBots and export the workflow again"
+    );
+    assert_eq!(error("no-nodes.flow").kind, FlowErrorKind::NoNodes);
+}

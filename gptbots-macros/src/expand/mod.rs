@@ -62,8 +62,8 @@ pub fn workflow_output(args: TokenStream, item: TokenStream) -> TokenStream {
 /// An item that does not parse as a type. If it is a struct, rustc's own syntax error says
 /// best what is wrong (e.g. a doc comment left behind after deleting a field), so the tokens go
 /// through unchanged; an error of ours would only repeat it, or mislead ("applies to a
-/// struct"). In case rustc accepts what syn could not read, a warning (rustc shows none after a
-/// syntax error) says that nothing was generated. Anything else is not something the
+/// struct"). In case rustc accepts what syn could not read, a warning (shown after rustc's own
+/// error, if there is one) says that nothing was generated. Anything else is not something the
 /// attribute applies to.
 fn unparsed(item: TokenStream, err: syn::Error, attribute: &str, fields_are: &str) -> TokenStream {
     use proc_macro2::TokenTree;
