@@ -243,4 +243,3 @@ fn a_struct_that_does_not_parse_is_passed_through() {
     );
     assert!(function.to_string().contains("applies to a struct with named fields"));
 }
-
