@@ -49,7 +49,8 @@
 //!
 //! // What the application sent, key redacted.
 //! let sent = summarize.requests();
-//! assert_eq!(sent[0].input(), Some(serde_json::json!({ "document": "one two three four", "maxWords": null })));
+//! // `max_words: None` is not sent.
+//! assert_eq!(sent[0].input(), Some(serde_json::json!({ "document": "one two three four" })));
 //! assert_eq!(sent[0].header("authorization"), Some("Bearer <redacted>"));
 //! # Ok(()) }
 //! ```

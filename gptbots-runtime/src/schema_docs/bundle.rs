@@ -7,7 +7,8 @@ use crate::catalogue::WorkflowEntry;
 /// The JSON Schema bundle of `entries`, shaped
 /// `{"<workflow id>": {"input": <schema>, "output": <schema>}}`.
 ///
-/// Where several entries share an id, the first one is kept.
+/// Workflows appear in the order of `entries` (as in the Markdown page); where several entries
+/// share an id, the first one is kept.
 pub fn json_bundle<'a>(entries: impl IntoIterator<Item = &'a WorkflowEntry>) -> Value {
     let mut bundle = Map::new();
     for entry in entries {
