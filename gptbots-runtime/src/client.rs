@@ -189,7 +189,7 @@ impl Client {
             run_id: None,
             timeout: options.timeout,
         };
-        self.transport().call::<O>(call).await
+        self.transport().call::<Outcome<O>>(call).await
     }
 
     /// The transport every request goes through.

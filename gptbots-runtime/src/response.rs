@@ -197,6 +197,26 @@ impl Decoder<'_> {
         }))
     }
 
+    /// Decodes a 2xx body that is read as a whole JSON document (an answer whose fields are not
+    /// documented); a `{code, message}` body with a code other than 0 is GPTBots refusing.
+    pub(crate) fn document(&self, http_status: u16, body: &[u8]) -> Result<serde_json::Value, Error> {
+        let body = strip_bom(body);
+        let document: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            let reason = format!("the body is not JSON ({})", self.quoter.text(&e.to_string()));
+            self.invalid(http_status, None, reason, body)
+        })?;
+        if let Ok(api) = serde_json::from_slice::<ApiError<'_>>(body)
+            && api.code != 0
+        {
+            return Err(Error::Api {
+                endpoint: self.endpoint.clone(),
+                code: api.code,
+                message: self.quoter.text(&api.message),
+            });
+        }
+        Ok(document)
+    }
+
     fn output<O: DeserializeOwned>(&self, run_id: &str, raw_output: &RawValue) -> Result<O, Error> {
         // Tracking the path costs as much again as decoding, so it only runs to explain a failure.
         if let Ok(output) = serde_json::from_str(raw_output.get()) {

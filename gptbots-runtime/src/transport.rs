@@ -1,6 +1,7 @@
-//! The one path every request to GPTBots takes: POST a JSON body to an endpoint with a key,
-//! check the status, read a bounded body, decode it into a typed [`Outcome`], and repeat only
-//! what the retry rule allows for the request's [`Idempotency`].
+//! The one path every request to GPTBots takes: send a request to an endpoint with a key (a JSON
+//! body POSTed to the run endpoints, a GET to the key check), check the status, read a bounded
+//! body, decode it into a typed [`Answer`] (a run's [`Outcome`], or a raw JSON document), and
+//! repeat only what the retry rule allows for the request's [`Idempotency`].
 //!
 //! Reading one invoke: `Client::invoke` (client.rs) builds the body, [`Transport::call`] sends
 //! it and retries, [`Transport::attempt`] maps the answer, and
@@ -20,7 +21,7 @@ use crate::error::{ApiEndpoint, ConfigError};
 use crate::excerpt::Quoter;
 use crate::response::{Decoder, Outcome};
 use crate::retry::{Delivery, Idempotency, RetryPolicy, delivery_of_status, parse_retry_after};
-use crate::wire::{INVOKE_PATH, QUERY_PATH};
+use crate::wire::{INVOKE_PATH, QUERY_PATH, VERIFY_PATH};
 
 /// The endpoints this crate calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,36 @@ pub(crate) enum Route {
     Invoke,
     /// `POST /v1/workflow/query/result`.
     Query,
+    /// `GET /v1/api-key/verify`: which entity a key belongs to.
+    Verify,
+}
+
+impl Route {
+    fn method(self) -> reqwest::Method {
+        match self {
+            Route::Invoke | Route::Query => reqwest::Method::POST,
+            Route::Verify => reqwest::Method::GET,
+        }
+    }
+}
+
+/// What a 2xx answer of a route decodes into.
+pub(crate) trait Answer: Sized {
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error>;
+}
+
+/// The run endpoints' answers: what the body says about the run.
+impl<O: DeserializeOwned> Answer for Outcome<O> {
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
+        decoder.run(http_status, body)
+    }
+}
+
+/// An answer whose fields are not documented (the key check): the JSON document as sent.
+impl Answer for serde_json::Value {
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
+        decoder.document(http_status, body)
+    }
 }
 
 /// One endpoint's URL, parsed once (parsing a URL costs more than the rest of the request
@@ -54,6 +85,7 @@ pub(crate) struct Transport {
     pub base_url: String,
     invoke: EndpointUrl,
     query: EndpointUrl,
+    verify: EndpointUrl,
     pub max_response_bytes: usize,
     /// Known only when this crate built the `reqwest::Client`.
     pub connect_timeout: Option<Duration>,
@@ -68,6 +100,7 @@ pub(crate) struct Call<'a> {
     /// The workflow the key belongs to; a run of another one is an error.
     pub workflow_id: &'a str,
     pub key: &'a SecretString,
+    /// The JSON body; not sent on a GET route.
     pub body: Bytes,
     pub idempotency: Idempotency,
     /// The run the request is about, when known (a query): every error then names it.
@@ -106,6 +139,7 @@ impl Transport {
         Ok(Transport {
             invoke: EndpointUrl::new(&base_url, INVOKE_PATH)?,
             query: EndpointUrl::new(&base_url, QUERY_PATH)?,
+            verify: EndpointUrl::new(&base_url, VERIFY_PATH)?,
             http,
             base_url,
             max_response_bytes,
@@ -120,6 +154,7 @@ impl Transport {
         match route {
             Route::Invoke => &self.invoke,
             Route::Query => &self.query,
+            Route::Verify => &self.verify,
         }
     }
 
@@ -129,7 +164,7 @@ impl Transport {
     /// rule allows are repeated with backoff, others come back at once. Every text an error
     /// quotes from the network has the key scrubbed from it as the error is built, before the
     /// retry log (or anything else) can show it.
-    pub(crate) async fn call<O: DeserializeOwned>(&self, call: Call<'_>) -> Result<Outcome<O>, Error> {
+    pub(crate) async fn call<A: Answer>(&self, call: Call<'_>) -> Result<A, Error> {
         let endpoint = self.endpoint(call.route);
         let decoder = Decoder {
             endpoint: &endpoint.name,
@@ -139,7 +174,8 @@ impl Transport {
         let authorization = authorization(call.key)?;
         let policy = &self.retry;
         let idempotency = call.idempotency;
-        let attempts = (|| self.attempt::<O>(&endpoint.url, &decoder, &authorization, call.body.clone()))
+        let method = call.route.method();
+        let attempts = (|| self.attempt::<A>(&method, &endpoint.url, &decoder, &authorization, call.body.clone()))
             .retry(policy.backoff_builder())
             .when(|failure: &Failure| failure.delivery.is_some_and(|d| d.allows_retry(idempotency)))
             .adjust(|failure: &Failure, backoff| policy.next_delay(backoff, failure.retry_after))
@@ -170,25 +206,26 @@ impl Transport {
     }
 
     /// One attempt: send, check the status, read the body within the limit, decode.
-    async fn attempt<O: DeserializeOwned>(
+    async fn attempt<A: Answer>(
         &self,
+        method: &reqwest::Method,
         url: &reqwest::Url,
         decoder: &Decoder<'_>,
         authorization: &HeaderValue,
         body: Bytes,
-    ) -> Result<Outcome<O>, Failure> {
+    ) -> Result<A, Failure> {
         let endpoint = decoder.endpoint;
-        let mut response = self
+        let request = self
             .http
-            .post(url.clone())
+            .request(method.clone(), url.clone())
             .header(reqwest::header::AUTHORIZATION, authorization.clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .timeout(self.request_timeout)
-            .body(body)
-            .send()
-            .await
-            .map_err(|source| self.send_failure(endpoint, source))?;
+            .timeout(self.request_timeout);
+        let request = match *method {
+            reqwest::Method::GET => request,
+            _ => request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body),
+        };
+        let mut response = request.send().await.map_err(|source| self.send_failure(endpoint, source))?;
         let status = response.status().as_u16();
         tracing::debug!(endpoint = endpoint.path(), status, "GPTBots answered");
 
@@ -229,7 +266,7 @@ impl Transport {
             let reason = format!("expected JSON but the content type is `{content_type}`");
             return Err(Failure::final_answer(decoder.invalid(status, decoder.sniff_run_id(&body), reason, &body)));
         }
-        decoder.run::<O>(status, &body).map_err(Failure::final_answer)
+        A::decode(decoder, status, &body).map_err(Failure::final_answer)
     }
 
     /// Maps a failure to send the request (or to receive the response head).
@@ -312,7 +349,7 @@ mod tests {
             run_id: Some("r"),
             timeout: None,
         };
-        transport(server.uri()).call::<u8>(call).await
+        transport(server.uri()).call::<Outcome<u8>>(call).await
     }
 
     #[tokio::test]
@@ -372,6 +409,63 @@ mod tests {
 
         assert!(matches!(error, Error::ResponseTooLarge { limit: 1024, .. }), "{error:?}");
         server.verify().await;
+    }
+
+    async fn verify(server: &MockServer) -> Result<serde_json::Value, Error> {
+        let key = SecretString::from("app-key-for-tests");
+        let call = Call {
+            route: Route::Verify,
+            workflow_id: "wf",
+            key: &key,
+            body: Bytes::new(),
+            idempotency: Idempotency::ReadOnly,
+            run_id: None,
+            timeout: None,
+        };
+        transport(server.uri()).call::<serde_json::Value>(call).await
+    }
+
+    #[tokio::test]
+    async fn a_key_check_is_a_get_without_a_body_and_its_answer_is_kept_whole() {
+        let server = MockServer::start().await;
+        let answer = r#"{"code":0,"data":{"type":"workflow","id":"wf_a","extra":[1]}}"#;
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::path(VERIFY_PATH))
+            .and(wiremock::matchers::header("authorization", "Bearer app-key-for-tests"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(answer))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let document = verify(&server).await.unwrap();
+
+        assert_eq!(document, serde_json::from_str::<serde_json::Value>(answer).unwrap());
+        let sent = &server.received_requests().await.unwrap()[0];
+        assert!(sent.body.is_empty() && !sent.headers.contains_key(CONTENT_TYPE), "{sent:?}");
+    }
+
+    #[tokio::test]
+    async fn a_key_check_refused_inside_http_200_is_an_api_error_and_a_non_json_body_is_invalid() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string(r#"{"code":40127,"message":"bad key app-key-for-tests"}"#),
+            )
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{oops"))
+            .mount(&server)
+            .await;
+
+        let refused = verify(&server).await.unwrap_err();
+        assert!(
+            matches!(&refused, Error::Api { code: 40127, message, .. } if !message.contains("app-key-for-tests")),
+            "{refused:?}"
+        );
+        let invalid = verify(&server).await.unwrap_err();
+        assert!(matches!(invalid, Error::InvalidResponse { status: 200, .. }), "{invalid:?}");
     }
 
     #[test]

@@ -156,7 +156,7 @@ impl<O: DeserializeOwned> RunHandle<O> {
             run_id: Some(&self.run_id),
             timeout: Some(limit),
         };
-        self.client.transport().call::<O>(call).await
+        self.client.transport().call::<Outcome<O>>(call).await
     }
 }
 
