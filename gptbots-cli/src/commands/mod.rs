@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod completions;
+pub mod invoke;
+pub mod mock;
+pub mod verify;
+pub mod wait;
