@@ -10,6 +10,10 @@ pub use schemars::{self, JsonSchema};
 pub use serde;
 pub use serde::{Deserialize, Serialize};
 
+/// The output type `#[workflow]` assumes when its `output = ...` could not be read, so that
+/// call sites of `invoke` compile and only the argument's error is shown.
+pub type FallbackOutput = serde_json::Value;
+
 /// The body of the generated `invoke` method.
 pub async fn invoke<W: Workflow>(client: &Client, workflow: &W) -> Result<Run<W::Output>, Error> {
     client.invoke(workflow).await

@@ -15,8 +15,9 @@
 //! comments as `description`s and serde's renames, defaults and skips applied:
 //!
 //! - the **input** schema describes what the client *sends* as `input` (schemars' serialize
-//!   contract): a field with `skip_serializing_if` is optional, any other field is required, even
-//!   an `Option`, because it is sent as `null`;
+//!   contract): a field with `skip_serializing_if` is optional, any other field is required. With
+//!   `#[workflow]` an `Option` field is left out when `None` (optional, and its schema does not
+//!   admit `null`), unless it has `#[workflow(send_null)]` (required, `null` admitted);
 //! - the **output** schema describes what the client *accepts* as `output` (schemars'
 //!   deserialize contract): `Option` fields and fields with a serde default are optional.
 //!

@@ -187,3 +187,45 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
         println!("| {} |", row.join(" | "));
     }
 }
+
+/// A generated export of about `bytes` bytes: a Start and an End node, then CODE nodes with
+/// long descriptions and code, the bulk a reader of the contract skips.
+pub fn big_flow(bytes: usize) -> String {
+    let param = |id: &str, name: &str, ty: &str, required: bool| {
+        format!(r#"{{ "id": "{id}", "name": "{name}", "type": "{ty}", "required": {required}, "desc": "" }}"#)
+    };
+    let start = format!(
+        r#"{{ "id": "start-1", "name": "Start", "type": "START", "x": 0, "y": 0, "desc": "", "inputs": [], "outputs": [{}, {}, {}, {}, {}] }}"#,
+        param("p1", "topic", "STRING", true),
+        param("p2", "maxItems", "INTEGER", false),
+        param("p3", "languages", "ARRAY_STRING", false),
+        param("p4", "ratio", "NUMBER", true),
+        param("p5", "enabled", "BOOLEAN", true),
+    );
+    let end = r#"{ "id": "end-1", "name": "End", "type": "END", "x": 900, "y": 0, "desc": "", "inputs": [ { "name": "news", "type": "ARRAY_STRING", "source": "NODE", "value": "code-0#news#n" }, { "name": "total", "type": "INTEGER", "source": "NODE", "value": "code-0#total#t" } ], "outputs": [], "endParam": { "outputType": "VARIABLE" } }"#;
+    let code_line = "result = [item.strip() for item in items if item and not item.startswith('#')]\\n";
+    let mut nodes = vec![start, end.to_owned()];
+    let mut edges = Vec::new();
+    let mut size = nodes.iter().map(String::len).sum::<usize>();
+    let mut i = 0;
+    while size < bytes {
+        let node = format!(
+            r#"{{ "id": "code-{i}", "name": "Code {i}", "type": "CODE", "x": {x}, "y": {y}, "desc": "{desc}", "inputs": [ {{ "name": "items", "type": "ARRAY_STRING", "source": "NODE", "value": "start-1#topic#p1" }} ], "outputs": [ {{ "id": "n", "name": "news", "type": "ARRAY_STRING" }}, {{ "id": "t", "name": "total", "type": "INTEGER" }} ], "codeParam": {{ "language": "python3", "code": "{code}" }} }}"#,
+            x = 300 + i % 7 * 10,
+            y = i * 40,
+            desc = "Cleans the items of the previous step. ".repeat(10),
+            code = code_line.repeat(40),
+        );
+        size += node.len();
+        nodes.push(node);
+        edges.push(format!(
+            r#"{{ "id": "e{i}", "sourceNodeID": "start-1", "targetNodeID": "code-{i}", "sourceHandle": "source-start-1", "targetHandle": "target-code-{i}" }}"#
+        ));
+        i += 1;
+    }
+    format!(
+        r#"{{ "formatVersion": "1.0", "exportType": "WORKFLOW", "exportTime": 1767225600000, "name": "big", "botType": "Workflow", "workflow": {{ "workflowNodes": [{}], "workflowEdges": [{}] }} }}"#,
+        nodes.join(",\n"),
+        edges.join(",\n")
+    )
+}

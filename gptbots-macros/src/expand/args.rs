@@ -30,8 +30,11 @@ struct Found {
     suggested: Vec<&'static str>,
 }
 
-/// Parses `args`, reporting every problem in `errors`; `None` when `id` or `output` is unusable.
-pub fn parse(args: TokenStream, errors: &mut Errors) -> Option<WorkflowArgs> {
+/// Parses `args`, reporting every problem in `errors`. What could not be read is replaced by a
+/// stand-in (an empty id, `__private::FallbackOutput`), so the expansion still emits the
+/// `Workflow` impl and `invoke`, and call sites do not fail on top of the real error (the way
+/// thiserror falls back).
+pub fn parse(args: TokenStream, errors: &mut Errors) -> WorkflowArgs {
     let mut found = Found::default();
     let parser = |input: ParseStream| {
         parse_all(input, &mut found, errors);
@@ -53,12 +56,13 @@ pub fn parse(args: TokenStream, errors: &mut Errors) -> Option<WorkflowArgs> {
             "missing `output`: add `output = <type>`, the type the End node's output decodes into",
         ));
     }
-    Some(WorkflowArgs {
-        id: found.id?,
-        output: found.output?,
+    let krate: Path = found.krate.unwrap_or_else(|| syn::parse_quote!(::gptbots_runtime));
+    WorkflowArgs {
+        id: found.id.unwrap_or_else(|| LitStr::new("", Span::call_site())),
+        output: found.output.unwrap_or_else(|| syn::parse_quote!(#krate::__private::FallbackOutput)),
         flow: found.flow,
-        krate: found.krate.unwrap_or_else(|| syn::parse_quote!(::gptbots_runtime)),
-    })
+        krate,
+    }
 }
 
 fn parse_all(input: ParseStream, found: &mut Found, errors: &mut Errors) {

@@ -1,18 +1,18 @@
 //! The checks of a struct against a `.flow` export: names here, types through the runtime's
 //! marker traits (so the compiler judges aliases and user types), all in one anonymous const.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
+use gptbots_flow::{EndMode, Flow, ParamType, StartParam};
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{LitStr, Type};
 
 use super::errors::Errors;
-use super::flow::{self, EndOutput, Flow};
 use super::input::WireField;
 use super::serde_attrs::RenameRule;
+use super::session::Context;
 use super::suggest;
 
 /// What the struct is checked against, and what to check with.
@@ -33,14 +33,14 @@ pub struct Checks {
 
 /// The checks of `fields` against the `.flow` file, if any; errors that need no type checking
 /// go to `errors`.
-pub fn checks(contract: &Contract, ident: &Ident, fields: &[WireField], errors: &mut Errors) -> Checks {
+pub fn checks(cx: &Context, contract: &Contract, ident: &Ident, fields: &[WireField], errors: &mut Errors) -> Checks {
     let Some(flow_path) = contract.flow_path else {
         let statements = fields.iter().filter(|f| !f.flatten).map(|f| any_parameter(contract.krate, f.ty)).collect();
         return Checks { statements, items: TokenStream::new() };
     };
     let shown = flow_path.value();
-    let resolved = resolve(&shown);
-    let loaded = flow::load(&resolved, &shown);
+    let resolved = cx.resolve(&shown);
+    let loaded = cx.session.load(&resolved, &shown);
     let flow = match loaded.as_ref() {
         Ok(flow) => flow,
         Err(message) => {
@@ -49,8 +49,15 @@ pub fn checks(contract: &Contract, ident: &Ident, fields: &[WireField], errors: 
         }
     };
     let krate = contract.krate;
-    let mut items = track_file(flow_path, &shown, &resolved);
-    if let EndOutput::Variables(variables) = &flow.end {
+    let mut items = if cx.session.first_registration(&cx.crate_name, &resolved) {
+        track_file(flow_path, &shown)
+    } else {
+        TokenStream::new()
+    };
+    // Only a VARIABLE-mode End node says which keys the output has; a TEXT-mode one returns a
+    // string (see the attribute's docs), and without `endParam` the export does not say.
+    if flow.end.mode == EndMode::Variable {
+        let variables = flow.end.variables.iter().map(|v| &v.name);
         let output = contract.output;
         let krate = super::respan(krate, output.span());
         items.extend(quote_spanned! {output.span()=>
@@ -68,26 +75,12 @@ fn any_parameter(krate: &syn::Path, ty: &Type) -> TokenStream {
     quote_spanned! {span=> #krate::__private::contract::assert::start_parameter::<#ty>(); }
 }
 
-/// `flow` paths are relative to the crate's manifest directory (where its `Cargo.toml` is), so
-/// they do not depend on which file the struct is in; an absolute path is used as is.
-fn resolve(path: &str) -> PathBuf {
-    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
-    base.join(path)
-}
-
-/// Files already registered with `include_bytes!` in this compilation.
-static TRACKED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
 /// Makes cargo re-check the crate when the `.flow` changes: `include_bytes!` registers the file
-/// as an input of the compilation. One registration per file and compilation is enough (the
+/// as an input of the compilation. One registration per file and crate is enough (the
 /// proc-macro library stays loaded for the whole compilation), and each one makes the compiler
-/// read the whole file again: 100 structs sharing a 10 MB export would read 1 GB.
-fn track_file(lit: &LitStr, shown: &str, resolved: &Path) -> TokenStream {
-    let mut tracked = TRACKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if tracked.iter().any(|path| path == resolved) {
-        return TokenStream::new();
-    }
-    tracked.push(resolved.to_owned());
+/// read the whole file again: 100 structs sharing a 10 MB export would read 1 GB. The
+/// registration is an item of its own, beside the checks, which are the same for every struct.
+fn track_file(lit: &LitStr, shown: &str) -> TokenStream {
     let path = if Path::new(shown).is_absolute() {
         quote!(#lit)
     } else {
@@ -124,15 +117,20 @@ fn check_fields(
         };
         let ty = field.ty;
         let span = ty.span();
-        match param.kind {
-            Some(kind) => {
-                let assertion = Ident::new(kind.assertion(), Span::call_site());
+        match assertion(&param.ty) {
+            Some(assertion) => {
+                let assertion = Ident::new(assertion, Span::call_site());
                 let krate = super::respan(krate, span);
                 checks.extend(quote_spanned! {span=>
                     #krate::__private::contract::assert::#assertion::<#ty>();
                 });
             }
-            None => checks.extend(any_parameter(krate, ty)),
+            None => {
+                checks.extend(any_parameter(krate, ty));
+                if !field.unchecked {
+                    checks.extend(unchecked_warning(param, field, shown));
+                }
+            }
         }
         if param.must_be_sent() {
             let krate = super::respan(krate, span);
@@ -148,7 +146,7 @@ fn check_fields(
             .iter()
             .filter(|p| p.must_be_sent() && !fields.iter().any(|f| f.name == p.name))
             .filter(|p| !suggested.contains(&p.name.as_str()))
-            .map(|p| format!("`{}` ({})", p.name, if p.type_name.is_empty() { "no type" } else { &p.type_name }))
+            .map(|p| format!("`{}` ({})", p.name, p.ty))
             .collect();
         if !missing.is_empty() {
             let (noun, fix) = if missing.len() == 1 {
@@ -190,9 +188,46 @@ fn unknown_field(field: &WireField, shown: &str, flow: &Flow, close: Option<&str
     }
 }
 
-/// Forgets which files were registered, so that the next expansion naming one registers it
-/// again: for tests that expand structs outside the compiler.
-#[allow(dead_code)]
-pub fn forget_tracked_files() {
-    TRACKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+/// The function of `contract::assert` whose bound is the marker trait of `ty`, if it has one.
+fn assertion(ty: &ParamType) -> Option<&'static str> {
+    Some(match ty {
+        ParamType::String => "string",
+        ParamType::Integer => "integer",
+        ParamType::Number => "number",
+        ParamType::Boolean => "boolean",
+        ParamType::Object => "object",
+        ParamType::File => "file",
+        ParamType::Array(item) => match **item {
+            ParamType::String => "array_string",
+            ParamType::Integer => "array_integer",
+            ParamType::Number => "array_number",
+            ParamType::Boolean => "array_boolean",
+            ParamType::Object => "array_object",
+            ParamType::File => "array_file",
+            _ => return None,
+        },
+        ParamType::Unknown(_) | ParamType::Missing => return None,
+    })
+}
+
+/// A warning, on stable Rust: the use of a deprecated constant whose note says what could not
+/// be checked. `#[workflow(unchecked)]` on the field acknowledges it.
+fn unchecked_warning(param: &StartParam, field: &WireField, shown: &str) -> TokenStream {
+    let what = match &param.ty {
+        ParamType::Missing => "has no type".to_owned(),
+        other => format!("has type `{other}`, which gptbots-runtime does not know"),
+    };
+    let note = format!(
+        "Start parameter `{}` of `{shown}` {what}: the type of field `{}` is not checked against it, only that it serializes; check it by hand, then add `#[workflow(unchecked)]` to the field",
+        param.name, field.ident
+    );
+    let constant = format_ident!("parameter_type_not_checked", span = field.ident.span());
+    quote_spanned! {field.ident.span()=>
+        {
+            #[deprecated(note = #note)]
+            #[allow(non_upper_case_globals)]
+            const parameter_type_not_checked: () = ();
+            #constant
+        };
+    }
 }

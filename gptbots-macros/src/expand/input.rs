@@ -3,6 +3,7 @@
 use syn::{Data, DeriveInput, Fields, GenericParam, Ident, Type};
 
 use super::errors::Errors;
+use super::field_attrs;
 use super::serde_attrs::{self, Side};
 
 /// A field that appears in the JSON object (not skipped on the side considered).
@@ -11,8 +12,12 @@ pub struct WireField<'a> {
     pub ty: &'a Type,
     /// The JSON name, after serde's `rename` and `rename_all`.
     pub name: String,
+    /// Other names it is read from (`#[serde(alias)]`, outputs only).
+    pub aliases: Vec<String>,
     /// `#[serde(flatten)]`: its own fields appear in its place, under names unknown here.
     pub flatten: bool,
+    /// `#[workflow(unchecked)]` (inputs only): no warning for an uncheckable parameter type.
+    pub unchecked: bool,
 }
 
 /// Which attribute is asking, for the wording of errors.
@@ -91,6 +96,10 @@ pub fn wire_fields<'a>(input: &'a DeriveInput, role: Role, errors: &mut Errors) 
     for field in &named.named {
         let Some(ident) = &field.ident else { continue };
         let serde = serde_attrs::field(field, ident, rule, side);
+        let options = match role {
+            Role::Input => field_attrs::options(field, errors),
+            Role::Output => field_attrs::FieldOptions::default(),
+        };
         if serde.skipped {
             continue;
         }
@@ -110,7 +119,14 @@ pub fn wire_fields<'a>(input: &'a DeriveInput, role: Role, errors: &mut Errors) 
             );
             continue;
         }
-        wire.push(WireField { ident, ty: &field.ty, name: serde.name, flatten: serde.flatten });
+        wire.push(WireField {
+            ident,
+            ty: &field.ty,
+            name: serde.name,
+            aliases: serde.aliases,
+            flatten: serde.flatten,
+            unchecked: options.unchecked,
+        });
     }
     Some(wire)
 }

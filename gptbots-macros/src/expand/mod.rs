@@ -2,56 +2,53 @@
 //! can be run and snapshot outside the compiler.
 
 mod args;
-pub mod contract;
+mod contract;
 mod errors;
-pub mod flow;
+mod field_attrs;
 mod input;
-mod json;
+mod omit_none;
 mod output;
 mod serde_attrs;
+pub mod session;
 mod suggest;
+#[cfg(test)]
+mod tests;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput};
+use syn::{Data, DeriveInput, Fields};
 
 use args::WorkflowArgs;
 use errors::Errors;
 use input::Role;
+use session::Context;
 
 /// `#[workflow(...)]` on `item`. On any error the struct is still emitted (with its derives
-/// where possible) so the rest of the crate and the IDE keep working.
-pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
+/// where possible), and so are the `Workflow` impl and `invoke` with whatever the arguments
+/// gave, so the rest of the crate and the IDE keep working and only the real error shows.
+pub fn workflow(cx: &Context, args: TokenStream, item: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(item.clone()) {
         Ok(input) => input,
-        Err(_) => {
-            let error = syn::Error::new(
-                proc_macro2::Span::call_site(),
-                "`#[workflow]` applies to a struct with named fields, one per Start parameter: move it onto such a struct",
-            )
-            .to_compile_error();
-            return quote! { #item #error };
-        }
+        Err(err) => return unparsed(item, err, "#[workflow]", "one per Start parameter"),
     };
     let mut errors = Errors::default();
     let args = args::parse(args, &mut errors);
-    let default_krate: syn::Path = syn::parse_quote!(::gptbots_runtime);
-    let krate = args.as_ref().map_or(&default_krate, |args| &args.krate);
     let generics_ok = input::check_generics(&input, &mut errors);
     let fields = input::wire_fields(&input, Role::Input, &mut errors);
     // Derives on a union or a struct with const parameters fail in ways that only repeat the
     // errors above.
     let derivable = !matches!(input.data, Data::Union(_)) && input.generics.const_params().next().is_none();
-    let derives = derivable.then(|| derives(krate));
-    let body = match (&args, &fields) {
-        (Some(args), Some(fields)) if generics_ok => implementation(args, &input, fields, &mut errors),
+    let derives = derivable.then(|| derives(&args.krate));
+    let body = match &fields {
+        Some(fields) if generics_ok => implementation(cx, &args, &input, fields, &mut errors),
         _ => TokenStream::new(),
     };
     let errors = errors.to_compile_errors();
+    let emitted = emitted_input(item);
     quote! {
         #derives
-        #input
+        #emitted
         #body
         #errors
     }
@@ -60,6 +57,56 @@ pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[workflow_output]` on `item`.
 pub fn workflow_output(args: TokenStream, item: TokenStream) -> TokenStream {
     output::expand(args, item)
+}
+
+/// An item that does not parse as a type. If it is a struct, rustc's own syntax error says
+/// best what is wrong (e.g. a doc comment left behind after deleting a field), so the tokens go
+/// through unchanged; an error of ours would only repeat it, or mislead ("applies to a
+/// struct"). In case rustc accepts what syn could not read, a warning (shown after rustc's own
+/// error, if there is one) says that nothing was generated. Anything else is not something the
+/// attribute applies to.
+fn unparsed(item: TokenStream, err: syn::Error, attribute: &str, fields_are: &str) -> TokenStream {
+    use proc_macro2::TokenTree;
+    let is_struct = item.clone().into_iter().any(|tt| matches!(&tt, TokenTree::Ident(ident) if ident == "struct"));
+    if is_struct {
+        let note = format!(
+            "`{attribute}` could not read this struct ({err}), so it generated nothing for it: fix the syntax there, or report the struct to gptbots-rs if it is valid Rust"
+        );
+        let span = err.span();
+        return quote::quote_spanned! {span=>
+            #item
+            const _: () = {
+                #[deprecated(note = #note)]
+                #[allow(non_upper_case_globals)]
+                const attribute_not_applied: () = ();
+                attribute_not_applied
+            };
+        };
+    }
+    let error = syn::Error::new(
+        proc_macro2::Span::call_site(),
+        format!("`{attribute}` applies to a struct with named fields, {fields_are}: move it onto such a struct"),
+    )
+    .to_compile_error();
+    quote! { #item #error }
+}
+
+/// The struct as compiled: `#[workflow(...)]` field attributes removed, and `None` left out
+/// of the JSON (see `omit_none`). Parsed again from `item` rather than cloned: syn's `Clone`
+/// impls are a feature of their own, compiled by every user.
+fn emitted_input(item: TokenStream) -> TokenStream {
+    let Ok(mut emitted) = syn::parse2::<DeriveInput>(item.clone()) else { return item };
+    if let Data::Struct(data) = &mut emitted.data
+        && let Fields::Named(named) = &mut data.fields
+    {
+        for field in &mut named.named {
+            let mut ignored = Errors::default();
+            let options = field_attrs::options(field, &mut ignored);
+            field_attrs::strip(field);
+            omit_none::apply(field, options.send_null);
+        }
+    }
+    quote!(#emitted)
 }
 
 /// Serde and schema derives through the runtime's re-exports, so user crates need neither.
@@ -97,6 +144,7 @@ fn respan(tokens: &impl quote::ToTokens, span: proc_macro2::Span) -> TokenStream
 }
 
 fn implementation(
+    cx: &Context,
     args: &WorkflowArgs,
     input: &DeriveInput,
     fields: &[input::WireField],
@@ -121,7 +169,7 @@ fn implementation(
         }
     };
     let contract = contract::Contract { flow_path: flow.as_ref(), krate, output };
-    let contract::Checks { statements, items } = contract::checks(&contract, ident, fields, errors);
+    let contract::Checks { statements, items } = contract::checks(cx, &contract, ident, fields, errors);
     let checks = quote! {
         const _: () = {
             #items

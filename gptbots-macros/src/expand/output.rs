@@ -11,7 +11,7 @@ use super::input::{self, Role};
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(item.clone()) {
         Ok(input) => input,
-        Err(_) => return not_a_type(item),
+        Err(err) => return super::unparsed(item, err, "#[workflow_output]", "one per End-node variable"),
     };
     let mut errors = Errors::default();
     let krate = parse_args(args, &mut errors);
@@ -21,9 +21,17 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         let ident = &input.ident;
         // Flattened fields take their names from another type: they cannot be checked here.
         let checked: Vec<_> = fields.iter().filter(|f| !f.flatten).collect();
-        let names = checked.iter().map(|f| &f.name);
+        let names = checked.iter().map(|f| {
+            let names = std::iter::once(&f.name).chain(&f.aliases);
+            quote!(&[#(#names),*])
+        });
         let messages = checked.iter().map(|f| {
-            let sent_as = if *f.ident == f.name { String::new() } else { format!(" (read from `{}`)", f.name) };
+            let all: Vec<String> = std::iter::once(&f.name).chain(&f.aliases).map(|n| format!("`{n}`")).collect();
+            let sent_as = if *f.ident == f.name && f.aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" (read from {})", all.join(" or "))
+            };
             format!(
                 "field `{}`{sent_as} of `{ident}` is not a variable of the workflow's End node: remove the field, or return `{}` from the End node",
                 f.ident, f.name
@@ -32,7 +40,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
         quote! {
             impl #impl_generics #krate::__private::contract::OutputFields for #ident #ty_generics #where_clause {
-                const FIELDS: &'static [&'static str] = &[#(#names),*];
+                const FIELDS: &'static [&'static [&'static str]] = &[#(#names),*];
                 const NOT_IN_END_NODE: &'static [&'static str] = &[#(#messages),*];
             }
 
@@ -48,15 +56,6 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         #fields_impl
         #errors
     }
-}
-
-fn not_a_type(item: TokenStream) -> TokenStream {
-    let error = syn::Error::new(
-        proc_macro2::Span::call_site(),
-        "`#[workflow_output]` applies to a struct with named fields, one per End-node variable: move it onto such a struct",
-    )
-    .to_compile_error();
-    quote! { #item #error }
 }
 
 /// `#[workflow_output]` takes only `crate = "..."`.

@@ -106,6 +106,8 @@ pub struct FieldSerde {
     pub skipped: bool,
     /// `flatten`: the field's own fields appear in its place, under names unknown here.
     pub flatten: bool,
+    /// `alias`es: other names the field is read from (deserialize side only).
+    pub aliases: Vec<String>,
 }
 
 pub fn field(field: &Field, ident: &Ident, rule: Option<RenameRule>, side: Side) -> FieldSerde {
@@ -113,6 +115,7 @@ pub fn field(field: &Field, ident: &Ident, rule: Option<RenameRule>, side: Side)
     let rust_name = rust_name.strip_prefix("r#").unwrap_or(&rust_name);
     let mut rename = None;
     let (mut skipped, mut flatten) = (false, false);
+    let mut aliases = Vec::new();
     let side_skip = match side {
         Side::Serialize => "skip_serializing",
         Side::Deserialize => "skip_deserializing",
@@ -124,13 +127,34 @@ pub fn field(field: &Field, ident: &Ident, rule: Option<RenameRule>, side: Side)
             skipped = true;
         } else if meta.path.is_ident("flatten") {
             flatten = true;
+        } else if meta.path.is_ident("alias") && side == Side::Deserialize {
+            aliases.push(meta.value()?.parse::<LitStr>()?.value());
         } else {
             skip(meta)?;
         }
         Ok(())
     });
     let name = rename.unwrap_or_else(|| rule.map_or_else(|| rust_name.to_owned(), |rule| rule.apply(rust_name)));
-    FieldSerde { name, skipped, flatten }
+    FieldSerde { name, skipped, flatten, aliases }
+}
+
+/// The top-level keys of every `#[<attribute>(...)]` (e.g. `serde`) in `attrs`, each with its
+/// value where that is a string literal.
+pub fn keys(attrs: &[Attribute], attribute: &str) -> Vec<(String, Option<String>)> {
+    let mut keys = Vec::new();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident(attribute)) {
+        let _ = attr.parse_nested_meta(|meta| {
+            let Some(ident) = meta.path.get_ident() else { return skip(&meta) };
+            if meta.input.peek(Token![=]) && meta.input.peek2(LitStr) {
+                let value: LitStr = meta.value()?.parse()?;
+                keys.push((ident.to_string(), Some(value.value())));
+                return Ok(());
+            }
+            keys.push((ident.to_string(), None));
+            skip(&meta)
+        });
+    }
+    keys
 }
 
 fn for_each_serde_meta(attrs: &[Attribute], mut f: impl FnMut(&ParseNestedMeta) -> syn::Result<()>) {

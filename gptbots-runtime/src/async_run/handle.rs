@@ -33,6 +33,8 @@ pub struct RunHandle<O> {
 }
 
 /// What one query of a run found: the run has either finished or not.
+// Returned once per poll and matched at once: boxing the run would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunState<O> {
     /// The run has not finished: `PENDING`, `RUNNING`, or a status this crate does not know.

@@ -31,8 +31,9 @@ impl<T: DeserializeOwned + JsonSchema + Send + 'static> WorkflowOutput for T {
     note = "make the output a struct with `#[gptbots_runtime::workflow_output]`, so the compiler checks its fields against the End node's variables, or a map or `serde_json::Value` to accept any variables"
 )]
 pub trait OutputFields {
-    /// The wire names of the fields that must be End-node variables.
-    const FIELDS: &'static [&'static str];
+    /// For each field that must be an End-node variable, the names it is read from: its wire
+    /// name, then its serde `alias`es. A field fits when one of them is a variable.
+    const FIELDS: &'static [&'static [&'static str]];
     /// For each field of [`OutputFields::FIELDS`], the error shown when it is not an End-node
     /// variable.
     const NOT_IN_END_NODE: &'static [&'static str];
@@ -40,19 +41,19 @@ pub trait OutputFields {
 
 /// Any variables fit a map.
 impl<V> OutputFields for HashMap<String, V> {
-    const FIELDS: &'static [&'static str] = &[];
+    const FIELDS: &'static [&'static [&'static str]] = &[];
     const NOT_IN_END_NODE: &'static [&'static str] = &[];
 }
 
 /// Any variables fit a map.
 impl<V> OutputFields for BTreeMap<String, V> {
-    const FIELDS: &'static [&'static str] = &[];
+    const FIELDS: &'static [&'static [&'static str]] = &[];
     const NOT_IN_END_NODE: &'static [&'static str] = &[];
 }
 
 /// Any variables fit a JSON value.
 impl OutputFields for serde_json::Value {
-    const FIELDS: &'static [&'static str] = &[];
+    const FIELDS: &'static [&'static [&'static str]] = &[];
     const NOT_IN_END_NODE: &'static [&'static str] = &[];
 }
 
@@ -61,11 +62,22 @@ impl OutputFields for serde_json::Value {
 pub const fn assert_output_fields<O: OutputFields + ?Sized>(end_variables: &[&str]) {
     let mut i = 0;
     while i < O::FIELDS.len() {
-        if !contains(end_variables, O::FIELDS[i]) {
+        if !any_contained(end_variables, O::FIELDS[i]) {
             panic!("{}", O::NOT_IN_END_NODE[i]);
         }
         i += 1;
     }
+}
+
+const fn any_contained(haystack: &[&str], needles: &[&str]) -> bool {
+    let mut i = 0;
+    while i < needles.len() {
+        if contains(haystack, needles[i]) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 const fn contains(haystack: &[&str], needle: &str) -> bool {
@@ -100,13 +112,18 @@ mod tests {
 
     struct Digest;
     impl OutputFields for Digest {
-        const FIELDS: &'static [&'static str] = &["news", "count"];
+        const FIELDS: &'static [&'static [&'static str]] = &[&["news"], &["count", "total"]];
         const NOT_IN_END_NODE: &'static [&'static str] = &["news missing", "count missing"];
     }
 
     #[test]
     fn fields_that_are_all_end_variables_pass() {
         assert_output_fields::<Digest>(&["count", "extra", "news"]);
+    }
+
+    #[test]
+    fn a_field_fits_under_an_alias() {
+        assert_output_fields::<Digest>(&["news", "total"]);
     }
 
     #[test]

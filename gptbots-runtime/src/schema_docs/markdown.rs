@@ -68,8 +68,8 @@ fn shape(page: &mut String, schema: &Value, column: &str, empty: &str) -> bool {
     };
     let required: Vec<&str> =
         schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-    let mut names: Vec<&String> = properties.keys().collect();
-    names.sort_unstable();
+    // In declaration order: schemars' `preserve_order` keeps the struct's field order.
+    let names: Vec<&String> = properties.keys().collect();
     let _ = writeln!(page, "| {column} | JSON type | Required | Description | Default |");
     page.push_str("| --- | --- | --- | --- | --- |\n");
     for name in names {

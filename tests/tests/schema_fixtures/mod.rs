@@ -46,6 +46,7 @@ pub struct Translate {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub glossary: BTreeMap<String, String>,
     /// How formal the translation is, from 0 to 1; sent as `null` when unset.
+    #[workflow(send_null)]
     pub formality: Option<f64>,
     /// Whether to keep the markup of the text.
     #[serde(default = "keep_markup_by_default")]

@@ -15,6 +15,7 @@ struct AllTypes {
     records: Vec<serde_json::Value>,
     files: Vec<gptbots_runtime::File>,
     when: String,
+    #[workflow(unchecked)]
     vector: Vec<f32>,
 }
 

@@ -44,11 +44,12 @@ struct Owned {
     records: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
     files: Vec<File>,
     when: Timestamp,
-    // optional, sent as null when absent
+    // optional, left out when `None`
     note: Option<String>,
     // required with a default value: may be left out or be an `Option`
     limit: Option<i32>,
-    // unknown type `EMBEDDING`: only the name is checked
+    // unknown type `EMBEDDING`: only the name is checked, acknowledged here
+    #[workflow(unchecked)]
     vector: Vec<f32>,
 }
 
@@ -70,6 +71,7 @@ struct Borrowed<'a> {
     // optional parameter given as a plain type: always sent
     note: char,
     tone: Box<str>,
+    #[workflow(unchecked)]
     vector: serde_json::Value,
 }
 

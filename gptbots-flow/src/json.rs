@@ -1,9 +1,10 @@
 //! A small JSON reader for `.flow` exports: enough to walk the Start and End nodes, with
-//! line and column in every error. Values the contract does not need are skipped unparsed.
+//! line and column in every error. Values the model does not need are skipped unparsed (see the
+//! crate docs for why this is not serde_json).
 
 use std::fmt;
 
-/// A parsed JSON value. Numbers stay as their source text: the contract never computes with them.
+/// A parsed JSON value. Numbers stay as their source text: the model never computes with them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
@@ -11,13 +12,27 @@ pub enum Value {
     Number(String),
     String(String),
     Array(Vec<Value>),
-    Object(Vec<(String, Value)>),
+    /// An object, with the byte offset of its `{` for located errors.
+    Object(usize, Vec<(String, Value)>),
 }
 
 impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Object(_, entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The first of `keys` present and not `null`.
+    pub fn get_any(&self, keys: &[&str]) -> Option<&Value> {
+        keys.iter().find_map(|key| self.get(key).filter(|value| **value != Value::Null))
+    }
+
+    /// The byte offset of an object's `{`.
+    pub fn offset(&self) -> Option<usize> {
+        match self {
+            Value::Object(offset, _) => Some(*offset),
             _ => None,
         }
     }
@@ -37,11 +52,20 @@ impl Value {
     }
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JsonError {
     pub message: String,
     pub line: usize,
     pub column: usize,
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `bytes`.
+pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, column)
 }
 
 impl fmt::Display for JsonError {
@@ -74,10 +98,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn error(&self, message: &str) -> JsonError {
-        let before = &self.bytes[..self.pos.min(self.bytes.len())];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let (line, column) = line_column(self.bytes, self.pos);
         JsonError { message: message.to_owned(), line, column }
     }
 
@@ -140,12 +161,13 @@ impl Reader<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
+        let offset = self.pos;
         self.pos += 1;
         let mut entries = Vec::new();
         self.whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(entries));
+            return Ok(Value::Object(offset, entries));
         }
         loop {
             self.whitespace();
@@ -167,7 +189,7 @@ impl Reader<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(entries));
+                    return Ok(Value::Object(offset, entries));
                 }
                 _ => return Err(self.error("expected `,` or `}` in an object")),
             }
@@ -350,7 +372,7 @@ mod tests {
     fn skipped_members_are_dropped_but_still_checked() -> Result<(), JsonError> {
         let keep_a = |_: usize, key: &str| key == "a";
         let value = parse(r#"{"a": 1, "b": {"x": ["]", "}"]}}"#, &keep_a)?;
-        assert_eq!(value, Value::Object(vec![("a".into(), Value::Number("1".into()))]));
+        assert_eq!(value, Value::Object(0, vec![("a".into(), Value::Number("1".into()))]));
         assert!(parse(r#"{"a": 1, "b": {"x": [}}"#, &keep_a).is_err());
         Ok(())
     }

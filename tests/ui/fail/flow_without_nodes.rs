@@ -1,0 +1,6 @@
+use gptbots_runtime::workflow;
+
+#[workflow(id = "wf_example", output = serde_json::Value, flow = "flows/no-nodes.flow")]
+struct Example {}
+
+fn main() {}
