@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Work with GPTBots workflows: check keys, run workflows, and serve a GPTBots-compatible mock.
+/// Work with GPTBots workflows: check keys, run workflows, inspect `.flow` exports and generate
+/// Rust code from them, and serve a GPTBots-compatible mock.
 ///
 /// Keys come from the environment (`GPTBOTS_API_KEY`, `GPTBOTS_API_KEY_<ID>`) or from
 /// `--key-file`, never from an argument. Results go to stdout (JSON when stdout is not a
@@ -47,6 +48,9 @@ pub enum Command {
     Invoke(Invoke),
     /// Waits for a submitted run to finish and prints its output.
     Wait(Wait),
+    /// Reads `.flow` exports.
+    #[command(subcommand)]
+    Flow(Flow),
     /// Serves the embedded GPTBots-compatible server until Ctrl-C.
     Mock(Mock),
     /// Prints a shell completion script.
@@ -92,6 +96,38 @@ pub struct Wait {
     pub timeout: Option<u64>,
 }
 
+/// `gptbots flow`.
+#[derive(Debug, Subcommand)]
+pub enum Flow {
+    /// What a `.flow` declares: the Start parameters and the End node.
+    Inspect(FlowInspect),
+    /// Rust source for the workflow's input struct and output type.
+    Generate(FlowGenerate),
+}
+
+/// `gptbots flow inspect`.
+#[derive(Debug, Args)]
+pub struct FlowInspect {
+    /// The `.flow` export.
+    pub file: PathBuf,
+}
+
+/// `gptbots flow generate`.
+#[derive(Debug, Args)]
+pub struct FlowGenerate {
+    /// The `.flow` export; the generated attribute names it as given.
+    pub file: PathBuf,
+    /// The workflow's id.
+    #[arg(long, value_name = "WORKFLOW_ID")]
+    pub id: String,
+    /// The input struct's name (default: from the workflow's name).
+    #[arg(long, value_name = "TYPE")]
+    pub name: Option<String>,
+    /// Where to write the source (default: stdout).
+    #[arg(short, long, value_name = "OUT.rs")]
+    pub output: Option<PathBuf>,
+}
+
 /// `gptbots mock`.
 #[derive(Debug, Args)]
 pub struct Mock {
@@ -104,6 +140,10 @@ pub struct Mock {
     /// A workflow and the output it answers: `ID=OUTPUT.json`.
     #[arg(long = "fixture", value_name = "ID=OUTPUT.json", required = true)]
     pub fixtures: Vec<String>,
+    /// A workflow's `.flow`, whose Start node checks the inputs: `ID=FILE.flow`. Its workflow
+    /// needs a `--fixture` too.
+    #[arg(long = "flow", value_name = "ID=FILE")]
+    pub flows: Vec<String>,
     /// The key the mock accepts for a workflow, `ID=KEY` (a made-up test key: the mock holds no
     /// real key). Default: a random key per workflow, printed at start.
     #[arg(long = "key", value_name = "ID=KEY")]

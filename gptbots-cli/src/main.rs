@@ -1,13 +1,16 @@
 //! `gptbots`: the command line for GPTBots workflows, on the `gptbots-runtime` library.
 //!
 //! Kept out of the library so that its users never compile clap. Every command calls the same
-//! client an application uses (`Client::workflow`, the embedded server), so what the command
-//! line does, a program does the same way.
+//! code an application uses (`Client::workflow`, the embedded server, `gptbots-flow`), so what
+//! the command line does, a program does the same way.
 
 mod args;
+mod codegen;
 mod commands;
 mod config;
 mod exit;
+mod flow_check;
+mod flow_file;
 mod input;
 mod output;
 
@@ -15,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, Flow};
 use crate::exit::{Failure, Outcome};
 
 fn main() -> ExitCode {
@@ -46,6 +49,8 @@ async fn dispatch(global: &args::Global, command: Command) -> Outcome {
         Command::Verify => commands::verify::run(global).await,
         Command::Invoke(args) => commands::invoke::run(global, &args).await,
         Command::Wait(args) => commands::wait::run(global, &args).await,
+        Command::Flow(Flow::Inspect(args)) => commands::flow::inspect::run(global, &args),
+        Command::Flow(Flow::Generate(args)) => commands::flow::generate::run(global, &args),
         Command::Mock(args) => commands::mock::run(global, &args).await,
         Command::Completions(args) => {
             commands::completions::run(&args);

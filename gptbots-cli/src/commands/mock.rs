@@ -4,22 +4,26 @@
 //! It is `gptbots_runtime::mock::MockServer` with its limits (head and body timeouts,
 //! connection and memory caps), each fixture workflow answering its output file. The URL and
 //! every workflow's key are printed at start (one JSON line when stdout is not a terminal, for
-//! the test harness that started it); Ctrl-C or SIGTERM stops it. Webhooks it did not deliver
+//! the test harness that started it); Ctrl-C or SIGTERM stops it. A workflow given a `.flow`
+//! with `--flow` checks each input against its Start node. Webhooks it did not deliver
 //! (it delivers to loopback hosts only) are logged on stderr as they happen, without the URL's
 //! userinfo and query.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
-use gptbots_runtime::mock::{MockServer, MockWorkflow};
+use gptbots_flow::Flow;
+use gptbots_runtime::mock::{MockServer, MockWorkflow, Rejection};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::args::{Global, Mock};
 use crate::exit::{Failure, Outcome};
 use crate::output::{Output, print_json};
+use crate::{flow_check, flow_file};
 
 /// What the server announces at start.
 #[derive(Serialize)]
@@ -43,9 +47,19 @@ pub async fn run(global: &Global, args: &Mock) -> Outcome {
             "--key {id}=...: no --fixture {id}=OUTPUT.json serves that workflow"
         )));
     }
+    let flows = pairs("--flow", &args.flows)?;
+    if let Some((id, _)) = flows.iter().find(|(id, _)| !fixtures.contains_key(*id)) {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--flow {id}=...: no --fixture {id}=OUTPUT.json serves that workflow"
+        )));
+    }
+    let mut contracts = BTreeMap::new();
+    for (id, path) in &flows {
+        contracts.insert(*id, (flow_file::read(Path::new(path))?, (*path).to_owned()));
+    }
     let outputs = fixtures
         .iter()
-        .map(|(id, path)| Ok((*id, read_output(Path::new(path))?)))
+        .map(|(id, path)| Ok((*id, read_output(Path::new(path))?, contracts.remove(id))))
         .collect::<Result<Vec<_>, Failure>>()?;
 
     log_server_events();
@@ -58,7 +72,8 @@ pub async fn run(global: &Global, args: &Mock) -> Outcome {
         .await
         .with_context(|| format!("cannot listen on {}", SocketAddr::new(args.bind, args.port)))
         .map_err(Failure::usage)?;
-    let workflows: Vec<MockWorkflow> = outputs.into_iter().map(|(id, output)| serve(&server, id, output)).collect();
+    let workflows: Vec<MockWorkflow> =
+        outputs.into_iter().map(|(id, output, contract)| serve(&server, id, output, contract)).collect();
 
     let started = Started {
         url: server.url(),
@@ -81,11 +96,21 @@ pub async fn run(global: &Global, args: &Mock) -> Outcome {
     Ok(())
 }
 
-/// The workflow `id` answering `output` to every input.
-fn serve(server: &MockServer, id: &str, output: Value) -> MockWorkflow {
-    server.register_raw(id, move |_input| {
-        let output = output.clone();
-        async move { Ok(output) }
+/// The workflow `id` answering `output` to every input that fits its `.flow`, if it has one.
+///
+/// The check runs in the workflow's handler: a synchronous invoke whose input does not fit is
+/// answered HTTP 400 with code 40000 naming the field, as GPTBots does; an async run is accepted
+/// first and then ends with that answer when it runs.
+fn serve(server: &MockServer, id: &str, output: Value, contract: Option<(Flow, String)>) -> MockWorkflow {
+    let contract = Arc::new(contract);
+    server.register_raw(id, move |input| {
+        let (output, contract) = (output.clone(), Arc::clone(&contract));
+        async move {
+            if let Some((flow, file)) = &*contract {
+                flow_check::check(flow, file, &input).map_err(Rejection::invalid_parameter)?;
+            }
+            Ok(output)
+        }
     })
 }
 

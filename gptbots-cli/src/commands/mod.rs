@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod completions;
+pub mod flow;
 pub mod invoke;
 pub mod mock;
 pub mod verify;

@@ -5,6 +5,7 @@ mod support;
 
 mod completions;
 mod config;
+mod flow;
 mod invoke;
 mod mock;
 mod verify;

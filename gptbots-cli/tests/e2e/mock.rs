@@ -142,3 +142,37 @@ fn fixture_mistakes_are_usage_errors() {
     run(bare().args(["mock", "--fixture", &format!("wf_a={news}"), "--fixture", &format!("wf_a={news}")]), 2, &[]);
     run(bare().args(["mock"]), 2, &[]);
 }
+
+#[test]
+fn a_flow_checks_each_input_against_its_start_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = fixture(&dir, "news.json", &json!({ "news": [] }));
+    let flow = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/flows/today-news.flow");
+    let mock = MockProcess::start(&[
+        "--fixture",
+        &format!("wf_today_news={output}"),
+        "--flow",
+        &format!("wf_today_news={}", flow.display()),
+    ]);
+    let client = Client::builder().base_url(mock.url()).api_key(mock.key("wf_today_news")).build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let workflow = client.workflow("wf_today_news");
+
+    let fits = runtime.block_on(workflow.invoke::<Value>(&json!({ "topic": "rust", "maxItems": 2 })));
+    let misfit = runtime.block_on(workflow.invoke::<Value>(&json!({ "topic": 7 })));
+    let missing = runtime.block_on(workflow.invoke::<Value>(&json!({ "maxItems": 2 })));
+
+    assert_eq!(fits.unwrap().output, json!({ "news": [] }));
+    let misfit = misfit.unwrap_err();
+    assert_eq!((misfit.http_status(), misfit.api_code()), (Some(400), Some(40000)), "{misfit}");
+    assert!(misfit.to_string().contains("input.topic"), "{misfit}");
+    assert!(missing.unwrap_err().to_string().contains("missing required `topic`"));
+    let (code, _) = mock.stop();
+    assert_eq!(code, Some(0));
+
+    let broken = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/flows/agent.bot");
+    let args = ["mock", "--fixture", &format!("wf_a={output}"), "--flow", &format!("wf_a={}", broken.display())];
+    run(bare().args(args), 1, &[]);
+    let unserved = ["mock", "--fixture", &format!("wf_a={output}"), "--flow", &format!("wf_b={}", flow.display())];
+    run(bare().args(unserved), 2, &[]);
+}
