@@ -51,7 +51,7 @@
 //! --profile dev`, figures in BENCHMARKS.md):
 //!
 //! - unoptimised, as a proc macro runs in `cargo build` and `cargo check`, serde_json takes
-//!   1.6 times as long as this reader (optimised it is faster, 0.6 times, but a proc macro's
+//!   1.5 to 1.6 times as long as this reader (optimised it is faster, 0.6 times, but a proc macro's
 //!   dependencies are not optimised in a debug build);
 //! - serde_json would make `gptbots-macros` depend on serde and serde_json, compiled for the
 //!   host with the proc-macro profile: with cargo's default profiles (the build-script and

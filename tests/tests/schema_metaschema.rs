@@ -49,7 +49,7 @@ fn the_bundle_holds_both_schemas_of_each_workflow_by_id() {
     let entries = [WorkflowEntry::of::<TodayNews>(), WorkflowEntry::of::<SummariseDocument>()];
     let bundle = json_bundle(&entries);
     let ids: Vec<&String> = bundle.as_object().expect("an object").keys().collect();
-    assert_eq!(ids, ["wf_summarise_document", "wf_today_news"]);
+    assert_eq!(ids, ["wf_today_news", "wf_summarise_document"], "in the order given, as in the Markdown");
     for entry in &entries {
         assert_eq!(bundle[entry.id]["input"], entry.input_schema().to_value());
         assert_eq!(bundle[entry.id]["output"], entry.output_schema().to_value());
