@@ -41,7 +41,7 @@ pub fn generate(request: &Request<'_>) -> Result<String, GenerateError> {
     let mut type_names = TypeNames::default();
     let input = match request.name {
         Some(name) => type_names.exact(name).ok_or_else(|| GenerateError::InvalidName(name.to_owned()))?,
-        None => type_names.named_after(request.flow.name.as_deref().unwrap_or(request.id)),
+        None => type_names.named_after(request.flow.name.as_deref().unwrap_or_else(|| id_words(request.id))),
     };
     let mut outputs = Vec::new();
     let output = output_type(request.flow, &input, &mut type_names, &mut outputs);
@@ -88,6 +88,11 @@ fn spaced(source: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The words of a workflow id worth a type name: `wf_today_news` names `TodayNews`.
+fn id_words(id: &str) -> &str {
+    ["wf_", "wf-"].iter().find_map(|prefix| id.strip_prefix(prefix)).filter(|rest| !rest.is_empty()).unwrap_or(id)
 }
 
 fn input_struct(request: &Request<'_>, input: &Ident, output: &TokenStream) -> TokenStream {
