@@ -25,16 +25,21 @@ pub struct Cli {
 /// Flags every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The API endpoint (default: `GPTBOTS_BASE_URL`, else https://api.gptbots.ai).
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// A file holding the API key (its whole content, trimmed), used for every workflow without a
-    /// `GPTBOTS_API_KEY_<ID>` of its own.
-    #[arg(long, global = true, value_name = "PATH")]
-    pub key_file: Option<PathBuf>,
     /// JSON on stdout even on a terminal.
     #[arg(long, global = true)]
     pub json: bool,
+}
+
+/// Where the commands that call GPTBots send their requests, and with which default key.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// The API endpoint (default: `GPTBOTS_BASE_URL`, else https://api.gptbots.ai).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// A file holding the API key (its whole content, trimmed), used for every workflow without a
+    /// `GPTBOTS_API_KEY_<ID>` of its own.
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
 }
 
 /// What to do.
@@ -42,7 +47,7 @@ pub struct Global {
 pub enum Command {
     /// For each configured key: which workflow or agent it belongs to, and whether that is the
     /// workflow it is configured for.
-    Verify,
+    Verify(Verify),
     /// Runs a workflow: the output JSON on stdout; run id, status, cost, tokens and time on
     /// stderr.
     Invoke(Invoke),
@@ -57,9 +62,18 @@ pub enum Command {
     Completions(Completions),
 }
 
+/// `gptbots verify`.
+#[derive(Debug, Args)]
+pub struct Verify {
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
 /// `gptbots invoke`.
 #[derive(Debug, Args)]
 pub struct Invoke {
+    #[command(flatten)]
+    pub connection: Connection,
     /// The workflow's id (its key is `GPTBOTS_API_KEY_<ID>` or the default key).
     pub workflow_id: String,
     #[command(flatten)]
@@ -87,6 +101,8 @@ pub struct InputSource {
 /// `gptbots wait`.
 #[derive(Debug, Args)]
 pub struct Wait {
+    #[command(flatten)]
+    pub connection: Connection,
     /// The workflow's id.
     pub workflow_id: String,
     /// The run id `gptbots invoke --async` printed.

@@ -10,7 +10,7 @@ use anyhow::Context;
 use gptbots_runtime::{Client, ClientBuilder};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::args::Global;
+use crate::args::Connection;
 use crate::exit::Failure;
 
 /// The variable holding the default key.
@@ -31,21 +31,21 @@ pub struct ConfiguredKey {
 }
 
 /// The client every command that calls GPTBots uses.
-pub fn client(global: &Global) -> Result<Client, Failure> {
+pub fn client(connection: &Connection) -> Result<Client, Failure> {
     let mut builder = ClientBuilder::from_env();
-    if let Some(path) = &global.key_file {
+    if let Some(path) = &connection.key_file {
         builder = builder.api_key(read_key_file(path)?.expose_secret());
     }
-    if let Some(url) = &global.base_url {
+    if let Some(url) = &connection.base_url {
         builder = builder.base_url(url.as_str());
     }
     builder.build().map_err(Failure::from)
 }
 
 /// Every key the configuration holds, the default one first, then the workflows' keys by name.
-pub fn keys(global: &Global) -> Result<Vec<ConfiguredKey>, Failure> {
+pub fn keys(connection: &Connection) -> Result<Vec<ConfiguredKey>, Failure> {
     let mut keys = Vec::new();
-    match &global.key_file {
+    match &connection.key_file {
         Some(path) => keys.push(ConfiguredKey {
             source: format!("--key-file {}", path.display()),
             workflow_var: None,

@@ -46,11 +46,11 @@ fn run(cli: Cli) -> Outcome {
 
 async fn dispatch(global: &args::Global, command: Command) -> Outcome {
     match command {
-        Command::Verify => commands::verify::run(global).await,
+        Command::Verify(args) => commands::verify::run(global, &args).await,
         Command::Invoke(args) => commands::invoke::run(global, &args).await,
-        Command::Wait(args) => commands::wait::run(global, &args).await,
+        Command::Wait(args) => commands::wait::run(&args).await,
         Command::Flow(Flow::Inspect(args)) => commands::flow::inspect::run(global, &args),
-        Command::Flow(Flow::Generate(args)) => commands::flow::generate::run(global, &args),
+        Command::Flow(Flow::Generate(args)) => commands::flow::generate::run(&args),
         Command::Mock(args) => commands::mock::run(global, &args).await,
         Command::Completions(args) => {
             commands::completions::run(&args);

@@ -13,7 +13,7 @@ use crate::{config, input};
 /// Runs the command.
 pub async fn run(global: &Global, args: &Invoke) -> Outcome {
     let input = input::read(&args.input)?;
-    let client = config::client(global)?;
+    let client = config::client(&args.connection)?;
     let mut workflow = client.workflow(args.workflow_id.clone());
     if let Some(user_id) = &args.user_id {
         workflow = workflow.user_id(user_id.as_str());

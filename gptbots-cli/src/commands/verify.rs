@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::args::Global;
+use crate::args::{Global, Verify};
 use crate::config::{self, ConfiguredKey};
 use crate::exit::{Failure, FailureKind, Outcome};
 use crate::output::{Output, print_json};
@@ -36,14 +36,14 @@ struct KeyReport {
 }
 
 /// Runs the command.
-pub async fn run(global: &Global) -> Outcome {
-    let keys = config::keys(global)?;
+pub async fn run(global: &Global, args: &Verify) -> Outcome {
+    let keys = config::keys(&args.connection)?;
     if keys.is_empty() {
         return Err(Failure::usage(anyhow::anyhow!(
             "no API key is configured: set GPTBOTS_API_KEY, GPTBOTS_API_KEY_<WORKFLOW_ID> or pass --key-file"
         )));
     }
-    let client = config::client(global)?;
+    let client = config::client(&args.connection)?;
     let mut reports = Vec::with_capacity(keys.len());
     for key in &keys {
         reports.push(check(&client, key).await);

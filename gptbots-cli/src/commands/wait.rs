@@ -5,13 +5,13 @@ use std::time::{Duration, Instant};
 use gptbots_runtime::async_run::PollPolicy;
 use serde_json::Value;
 
-use crate::args::{Global, Wait};
+use crate::args::Wait;
 use crate::config;
 use crate::exit::Outcome;
 
 /// Runs the command.
-pub async fn run(global: &Global, args: &Wait) -> Outcome {
-    let client = config::client(global)?;
+pub async fn run(args: &Wait) -> Outcome {
+    let client = config::client(&args.connection)?;
     let mut policy = PollPolicy::default();
     if let Some(seconds) = args.timeout {
         policy = policy.deadline(Duration::from_secs(seconds));

@@ -2,13 +2,13 @@
 
 use anyhow::Context;
 
-use crate::args::{FlowGenerate, Global};
+use crate::args::FlowGenerate;
 use crate::codegen::{self, GenerateError, Request};
 use crate::exit::{Failure, FailureKind, Outcome};
 use crate::flow_file;
 
 /// Runs the command.
-pub fn run(_global: &Global, args: &FlowGenerate) -> Outcome {
+pub fn run(args: &FlowGenerate) -> Outcome {
     if args.id.trim().is_empty() {
         return Err(Failure::usage(anyhow::anyhow!(
             "--id takes the workflow id, as its Integration > API page shows it"
