@@ -100,7 +100,7 @@ pub async fn run(global: &Global, args: &Mock) -> Outcome {
 ///
 /// The check runs in the workflow's handler: a synchronous invoke whose input does not fit is
 /// answered HTTP 400 with code 40000 naming the field, as GPTBots does; an async run is accepted
-/// first and then ends with that answer when it runs.
+/// first and then ends `FAILED` with that message.
 fn serve(server: &MockServer, id: &str, output: Value, contract: Option<(Flow, String)>) -> MockWorkflow {
     let contract = Arc::new(contract);
     server.register_raw(id, move |input| {
