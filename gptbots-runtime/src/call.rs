@@ -5,11 +5,14 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::async_run::{RunHandle, Submit};
+use crate::retry::Idempotency;
+use crate::transport::{Call, Route};
 use crate::{Client, Error, Run};
 
 /// Settings of one call that override the client's: the end-user id, a time limit, a key.
@@ -155,6 +158,35 @@ impl DynamicWorkflow {
     /// [`wait`](RunHandle::wait) decodes the output as `O`.
     pub fn submit<'a, O, I: Serialize + ?Sized>(&'a self, input: &'a I) -> Submit<'a, I, O> {
         Submit::new(&self.client, self.id.clone(), input, Cow::Borrowed(&self.options))
+    }
+
+    /// Asks GPTBots which entity (workflow or agent, and its id) the key of this workflow
+    /// belongs to: `GET /v1/api-key/verify` with the key a call would use (its own, the
+    /// workflow's, or the default key). Starts no run, costs nothing, and is repeated after
+    /// faults like any read.
+    ///
+    /// GPTBots does not document the answer's fields, so it comes back as the JSON document
+    /// sent (a `{code, message}` refusal is an [`Error::Api`]); the embedded server answers
+    /// `{"type": "workflow", "workflowId": ..., "workflowName": ...}`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &gptbots_runtime::Client) -> Result<(), gptbots_runtime::Error> {
+    /// let answer = client.workflow("wf_today_news").verify_key().await?;
+    /// println!("{answer}");
+    /// # Ok(()) }
+    /// ```
+    pub async fn verify_key(&self) -> Result<serde_json::Value, Error> {
+        let key = self.client.key_for_call(&self.id, &self.options)?;
+        let call = Call {
+            route: Route::Verify,
+            workflow_id: &self.id,
+            key,
+            body: Bytes::new(),
+            idempotency: Idempotency::ReadOnly,
+            run_id: None,
+            timeout: self.options.timeout,
+        };
+        self.client.transport().call::<serde_json::Value>(call).await
     }
 
     /// Rebuilds the handle of a run of this workflow from its id; nothing is sent.

@@ -191,7 +191,7 @@ impl Client {
             run_id: None,
             timeout: options.timeout,
         };
-        self.transport().call(call).await
+        self.transport().call::<Outcome<O>>(call).await
     }
 
     /// The transport every request goes through.

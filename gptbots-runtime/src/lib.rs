@@ -29,7 +29,8 @@
 //!   [`RetryPolicy`]; [`Client::from_env`] for the environment variables.
 //! - [`Client::workflow`] and [`DynamicWorkflow`]: a workflow whose id is known only at run time,
 //!   with `serde_json::Value` (or any serde type) in and out, sync and async; [`CallOptions`]
-//!   for a user id, a time limit or a key on one call ([`Client::invoke_with`]).
+//!   for a user id, a time limit or a key on one call ([`Client::invoke_with`]);
+//!   [`DynamicWorkflow::verify_key`] for which workflow a key belongs to.
 //! - [`Run`], [`Status`] and [`Error`]: what a call returns. A run costs credits, so an invoke is
 //!   sent again only when it surely did not reach the server; [`Error::may_have_started_run`]
 //!   tells whether a failed call could have started one (then resume it by

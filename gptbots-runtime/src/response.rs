@@ -26,44 +26,6 @@ pub(crate) enum Outcome<O> {
     Failed(FailedRun),
 }
 
-/// What a request's 2xx body decodes into: the run answers of invoke and query, or a JSON
-/// document for the endpoints that answer something else.
-pub(crate) trait Answer: Sized {
-    /// Decodes a 2xx body; every text an error quotes goes through `decoder`'s quoter.
-    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error>;
-}
-
-impl<O: DeserializeOwned> Answer for Outcome<O> {
-    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
-        decoder.run(http_status, body)
-    }
-}
-
-/// A JSON answer that is not a run (the run list), read leniently: a BOM is skipped, and a
-/// `{code, message}` body with a code other than 0 is [`Error::Api`].
-pub(crate) struct JsonAnswer(pub serde_json::Value);
-
-impl Answer for JsonAnswer {
-    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
-        let body = strip_bom(body);
-        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-            let reason = format!("the body is not JSON ({})", decoder.quoter.text(&e.to_string()));
-            decoder.invalid(http_status, None, reason, body)
-        })?;
-        if let Ok(api) = serde_json::from_slice::<ApiError<'_>>(body)
-            && api.code != 0
-        {
-            return Err(Error::Api {
-                endpoint: decoder.endpoint.clone(),
-                code: api.code,
-                message: decoder.quoter.text(&api.message),
-                run_id: None,
-            });
-        }
-        Ok(JsonAnswer(value))
-    }
-}
-
 /// A run that ended `FAILED`, as its body describes it.
 #[derive(Debug)]
 pub(crate) struct FailedRun {
@@ -241,6 +203,27 @@ impl Decoder<'_> {
             end_time: envelope.end_time.and_then(epoch_millis),
             input: envelope.input.map_or_else(|| RawValue::NULL.to_owned(), ToOwned::to_owned),
         }))
+    }
+
+    /// Decodes a 2xx body that is read as a whole JSON document (an answer whose fields are not
+    /// documented); a `{code, message}` body with a code other than 0 is GPTBots refusing.
+    pub(crate) fn document(&self, http_status: u16, body: &[u8]) -> Result<serde_json::Value, Error> {
+        let body = strip_bom(body);
+        let document: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            let reason = format!("the body is not JSON ({})", self.quoter.text(&e.to_string()));
+            self.invalid(http_status, None, reason, body)
+        })?;
+        if let Ok(api) = serde_json::from_slice::<ApiError<'_>>(body)
+            && api.code != 0
+        {
+            return Err(Error::Api {
+                endpoint: self.endpoint.clone(),
+                code: api.code,
+                message: self.quoter.text(&api.message),
+                run_id: None,
+            });
+        }
+        Ok(document)
     }
 
     fn output<O: DeserializeOwned>(&self, run_id: &str, raw_output: &RawValue) -> Result<O, Error> {

@@ -19,7 +19,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::call::CallOptions;
-use crate::response::JsonAnswer;
 use crate::retry::Idempotency;
 use crate::transport::{Call, Route};
 use crate::wire::{MAX_PAGE_SIZE, RunLogsQuery};
@@ -99,7 +98,7 @@ impl Client {
                 run_id: None,
                 timeout: options.timeout,
             };
-            let JsonAnswer(body) = self.transport().call(call).await?;
+            let body: Value = self.transport().call(call).await?;
             let rows = read_page(&body).map_err(|problem| Error::InvalidResponse {
                 endpoint: self.transport().endpoint_name(Route::RunLogs),
                 status: 200,

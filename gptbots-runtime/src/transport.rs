@@ -1,7 +1,7 @@
-//! The one path every request to GPTBots takes: send a request to an endpoint with a key (a
-//! JSON body POSTed, or a query string for the run list), check the status, read a bounded body,
-//! decode it into a typed [`Answer`] (a run's [`Outcome`], or a JSON document), and repeat only
-//! what the retry rule allows for the request's [`Idempotency`].
+//! The one path every request to GPTBots takes: send a request to an endpoint with a key (a JSON
+//! body POSTed to the run endpoints, a GET to the key check and the run list), check the status, read a bounded
+//! body, decode it into a typed [`Answer`] (a run's [`Outcome`], or a raw JSON document), and
+//! repeat only what the retry rule allows for the request's [`Idempotency`].
 //!
 //! Reading one invoke: `Client::invoke` (client.rs) builds the body, [`Transport::call`] sends
 //! it and retries, [`Transport::attempt`] maps the answer, and
@@ -13,16 +13,15 @@ use backon::Retryable;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
 
 use crate::Error;
 use crate::body_limit::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
 use crate::error::{ApiEndpoint, ConfigError};
 use crate::excerpt::Quoter;
-#[cfg(any(doc, test))]
-use crate::response::Outcome;
-use crate::response::{Answer, Decoder};
+use crate::response::{Decoder, Outcome};
 use crate::retry::{Delivery, Idempotency, RetryPolicy, delivery_of_status, parse_retry_after};
-use crate::wire::{INVOKE_PATH, QUERY_PATH, RUN_LOGS_PATH};
+use crate::wire::{INVOKE_PATH, QUERY_PATH, RUN_LOGS_PATH, VERIFY_PATH};
 
 /// The endpoints this crate calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +30,8 @@ pub(crate) enum Route {
     Invoke,
     /// `POST /v1/workflow/query/result`.
     Query,
+    /// `GET /v1/api-key/verify`: which entity a key belongs to.
+    Verify,
     /// `GET /v1/workflow/run/logs`, with a query string.
     RunLogs,
 }
@@ -39,8 +40,27 @@ impl Route {
     fn method(self) -> reqwest::Method {
         match self {
             Route::Invoke | Route::Query => reqwest::Method::POST,
-            Route::RunLogs => reqwest::Method::GET,
+            Route::Verify | Route::RunLogs => reqwest::Method::GET,
         }
+    }
+}
+
+/// What a 2xx answer of a route decodes into.
+pub(crate) trait Answer: Sized {
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error>;
+}
+
+/// The run endpoints' answers: what the body says about the run.
+impl<O: DeserializeOwned> Answer for Outcome<O> {
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
+        decoder.run(http_status, body)
+    }
+}
+
+/// An answer whose fields are not documented (the key check): the JSON document as sent.
+impl Answer for serde_json::Value {
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
+        decoder.document(http_status, body)
     }
 }
 
@@ -67,6 +87,7 @@ pub(crate) struct Transport {
     pub base_url: String,
     invoke: EndpointUrl,
     query: EndpointUrl,
+    verify: EndpointUrl,
     run_logs: EndpointUrl,
     pub max_response_bytes: usize,
     /// Known only when this crate built the `reqwest::Client`.
@@ -82,7 +103,7 @@ pub(crate) struct Call<'a> {
     /// The workflow the key belongs to; a run of another one is an error.
     pub workflow_id: &'a str,
     pub key: &'a SecretString,
-    /// The JSON body of a POST; for a GET, the query string (already encoded).
+    /// The JSON body of a POST; for a GET, the query string (already encoded), if any.
     pub body: Bytes,
     pub idempotency: Idempotency,
     /// The run the request is about, when known (a query): every error then names it.
@@ -121,6 +142,7 @@ impl Transport {
         Ok(Transport {
             invoke: EndpointUrl::new(&base_url, INVOKE_PATH)?,
             query: EndpointUrl::new(&base_url, QUERY_PATH)?,
+            verify: EndpointUrl::new(&base_url, VERIFY_PATH)?,
             run_logs: EndpointUrl::new(&base_url, RUN_LOGS_PATH)?,
             http,
             base_url,
@@ -132,17 +154,18 @@ impl Transport {
         })
     }
 
-    /// The name errors give `route`'s endpoint.
-    pub(crate) fn endpoint_name(&self, route: Route) -> ApiEndpoint {
-        self.endpoint(route).name.clone()
-    }
-
     fn endpoint(&self, route: Route) -> &EndpointUrl {
         match route {
             Route::Invoke => &self.invoke,
             Route::Query => &self.query,
+            Route::Verify => &self.verify,
             Route::RunLogs => &self.run_logs,
         }
+    }
+
+    /// The name errors give `route`'s endpoint.
+    pub(crate) fn endpoint_name(&self, route: Route) -> ApiEndpoint {
+        self.endpoint(route).name.clone()
     }
 
     /// Sends `call` under the retry rule for its idempotency and decodes the answer.
@@ -202,20 +225,25 @@ impl Transport {
         body: Bytes,
     ) -> Result<A, Failure> {
         let endpoint = decoder.endpoint;
-        let request = if *method == reqwest::Method::GET {
-            let mut url = url.clone();
-            url.set_query(Some(&String::from_utf8_lossy(&body)));
-            self.http.get(url)
-        } else {
-            self.http.post(url.clone()).header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body)
+        let url = match *method {
+            reqwest::Method::GET if !body.is_empty() => {
+                let mut url = url.clone();
+                url.set_query(Some(&String::from_utf8_lossy(&body)));
+                url
+            }
+            _ => url.clone(),
         };
-        let mut response = request
+        let request = self
+            .http
+            .request(method.clone(), url)
             .header(reqwest::header::AUTHORIZATION, authorization.clone())
             .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .timeout(self.request_timeout)
-            .send()
-            .await
-            .map_err(|source| self.send_failure(endpoint, source))?;
+            .timeout(self.request_timeout);
+        let request = match *method {
+            reqwest::Method::GET => request,
+            _ => request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body),
+        };
+        let mut response = request.send().await.map_err(|source| self.send_failure(endpoint, source))?;
         let status = response.status().as_u16();
         tracing::debug!(endpoint = endpoint.path(), status, "GPTBots answered");
 
@@ -339,7 +367,7 @@ mod tests {
             run_id: Some("r"),
             timeout: None,
         };
-        transport(server.uri()).call(call).await
+        transport(server.uri()).call::<Outcome<u8>>(call).await
     }
 
     #[tokio::test]
@@ -399,6 +427,63 @@ mod tests {
 
         assert!(matches!(error, Error::ResponseTooLarge { limit: 1024, .. }), "{error:?}");
         server.verify().await;
+    }
+
+    async fn verify(server: &MockServer) -> Result<serde_json::Value, Error> {
+        let key = SecretString::from("app-key-for-tests");
+        let call = Call {
+            route: Route::Verify,
+            workflow_id: "wf",
+            key: &key,
+            body: Bytes::new(),
+            idempotency: Idempotency::ReadOnly,
+            run_id: None,
+            timeout: None,
+        };
+        transport(server.uri()).call::<serde_json::Value>(call).await
+    }
+
+    #[tokio::test]
+    async fn a_key_check_is_a_get_without_a_body_and_its_answer_is_kept_whole() {
+        let server = MockServer::start().await;
+        let answer = r#"{"code":0,"data":{"type":"workflow","id":"wf_a","extra":[1]}}"#;
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::path(VERIFY_PATH))
+            .and(wiremock::matchers::header("authorization", "Bearer app-key-for-tests"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(answer))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let document = verify(&server).await.unwrap();
+
+        assert_eq!(document, serde_json::from_str::<serde_json::Value>(answer).unwrap());
+        let sent = &server.received_requests().await.unwrap()[0];
+        assert!(sent.body.is_empty() && !sent.headers.contains_key(CONTENT_TYPE), "{sent:?}");
+    }
+
+    #[tokio::test]
+    async fn a_key_check_refused_inside_http_200_is_an_api_error_and_a_non_json_body_is_invalid() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string(r#"{"code":40127,"message":"bad key app-key-for-tests"}"#),
+            )
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{oops"))
+            .mount(&server)
+            .await;
+
+        let refused = verify(&server).await.unwrap_err();
+        assert!(
+            matches!(&refused, Error::Api { code: 40127, message, .. } if !message.contains("app-key-for-tests")),
+            "{refused:?}"
+        );
+        let invalid = verify(&server).await.unwrap_err();
+        assert!(matches!(invalid, Error::InvalidResponse { status: 200, .. }), "{invalid:?}");
     }
 
     #[test]

@@ -20,8 +20,6 @@ pub const INVOKE_PATH: &str = "/v1/workflow/invoke";
 /// Path of the run query endpoint.
 pub const QUERY_PATH: &str = "/v1/workflow/query/result";
 /// Path of the key verification endpoint.
-// Only the embedded server answers it; the client has no call for it yet.
-#[cfg_attr(not(feature = "mock"), allow(dead_code))]
 pub const VERIFY_PATH: &str = "/v1/api-key/verify";
 
 /// The most webhooks GPTBots accepts on one run.

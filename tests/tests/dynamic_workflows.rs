@@ -91,3 +91,26 @@ async fn a_key_given_to_the_call_needs_no_client_key() {
     assert!(matches!(bad, Error::Config(_)) && bad.to_string().contains("given to this call"), "{bad}");
     assert_eq!(news.invocations(), 1);
 }
+
+#[tokio::test]
+async fn a_key_is_verified_with_one_get_and_the_answer_comes_back_raw() {
+    use gptbots_runtime::mock::{Endpoint, Fault};
+    let (server, news) = news_server().await;
+    let client = server.client();
+    news.inject_on(Endpoint::VerifyKey, Fault::Status(503));
+
+    let answer = client.workflow("wf_today_news").verify_key().await.expect("the key is verified");
+
+    assert_eq!(answer["workflowId"], "wf_today_news");
+    assert_eq!(answer["type"], "workflow");
+    let requests = server.requests_to(Endpoint::VerifyKey);
+    assert_eq!(requests.len(), 2, "a key check only reads, so it is repeated after a 503");
+    assert!(requests.iter().all(|request| request.method == "GET"));
+    assert_eq!(news.invocations(), 0, "verifying starts no run");
+
+    let wrong = client.workflow("wf_today_news").api_key("app-not-a-key-of-this-server").verify_key().await;
+    let error = wrong.expect_err("an unknown key is refused");
+    assert_eq!((error.http_status(), error.api_code()), (Some(401), Some(40127)), "{error}");
+    assert!(!error.may_have_started_run());
+    assert!(!error.to_string().contains("app-not-a-key-of-this-server"), "{error}");
+}

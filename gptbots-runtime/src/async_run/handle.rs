@@ -181,7 +181,7 @@ impl<O: DeserializeOwned> RunHandle<O> {
             run_id: Some(&self.run_id),
             timeout: Some(limit),
         };
-        self.client.transport().call(call).await
+        self.client.transport().call::<Outcome<O>>(call).await
     }
 }
 

@@ -47,9 +47,8 @@
 //! let failed = Summarize { document: String::new(), max_words: None }.invoke(&client).await;
 //! assert!(matches!(failed, Err(Error::RunFailed { .. })));
 //!
-//! // What the application sent, key redacted.
+//! // What the application sent, key redacted (a `None` field is not sent).
 //! let sent = summarize.requests();
-//! // `max_words: None` is not sent.
 //! assert_eq!(sent[0].input(), Some(serde_json::json!({ "document": "one two three four" })));
 //! assert_eq!(sent[0].header("authorization"), Some("Bearer <redacted>"));
 //! # Ok(()) }

@@ -1,0 +1,4 @@
+//! `gptbots flow`: reading `.flow` exports.
+
+pub mod generate;
+pub mod inspect;

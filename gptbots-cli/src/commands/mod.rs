@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod completions;
+pub mod flow;
+pub mod invoke;
+pub mod mock;
+pub mod verify;
+pub mod wait;
