@@ -33,7 +33,7 @@ pub struct Global {
 /// Where the commands that call GPTBots send their requests, and with which default key.
 #[derive(Debug, Args)]
 pub struct Connection {
-    /// The API endpoint (default: `GPTBOTS_BASE_URL`, else https://api.gptbots.ai).
+    /// The API endpoint (default: `GPTBOTS_BASE_URL`, else `https://api.gptbots.ai`).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// A file holding the API key (its whole content, trimmed), used for every workflow without a

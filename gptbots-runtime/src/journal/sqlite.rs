@@ -2,44 +2,6 @@
 //!
 //! SQLite through rusqlite (with SQLite compiled in, `bundled`): a single file that needs no
 //! server, that `sqlite3` opens, and whose commits are durable when they return.
-//!
-//! # Table layout
-//!
-//! ```sql
-//! CREATE TABLE batch (
-//!   workflow_id TEXT NOT NULL,     -- the workflow whose runs this file records
-//!   created_at  INTEGER NOT NULL,  -- epoch milliseconds
-//!   layout      INTEGER NOT NULL   -- 1
-//! );
-//! CREATE TABLE runs (
-//!   position     INTEGER PRIMARY KEY, -- the input's place in the batch, from 0
-//!   input_sha256 TEXT NOT NULL,       -- SHA-256 of the input's JSON
-//!   state        TEXT NOT NULL,       -- sending | submitted | succeeded | failed | not_started
-//!   sent_at      INTEGER,             -- epoch ms: when the submit was about to be sent
-//!   user_id      TEXT,                -- the user id the submit carried
-//!   run_id       TEXT,                -- as soon as the submit answer named it
-//!   status       TEXT,                -- SUCCEED, FAILED, ... as GPTBots spelt it
-//!   output       TEXT,                -- the End node's output, raw JSON
-//!   cost         REAL,                -- credits
-//!   tokens       INTEGER,
-//!   error        TEXT,                -- why the input did not succeed
-//!   finished_at  INTEGER,             -- epoch ms
-//!   note         TEXT                 -- why an unanswered submit was sent again
-//! );
-//! ```
-//!
-//! `sending` is the one state a crash can leave in doubt: the submit was sent but its answer
-//! never recorded. Questions people ask of it:
-//!
-//! ```sh
-//! sqlite3 runs.db "SELECT sum(cost), count(*) FROM runs"                  # what did it cost?
-//! sqlite3 runs.db "SELECT position, run_id, cost FROM runs WHERE cost > 0"  # which runs cost what
-//! sqlite3 runs.db "SELECT position, run_id, error FROM runs WHERE state = 'failed'"
-//! sqlite3 runs.db "SELECT position, sent_at FROM runs WHERE state = 'sending'"  # in doubt
-//! ```
-//!
-//! The file is in WAL mode with `synchronous = FULL`: a commit has reached the disk when it
-//! returns, so neither a killed process nor a power cut loses a recorded run id.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -73,7 +35,45 @@ CREATE TABLE IF NOT EXISTS runs (
   note         TEXT
 );";
 
-/// A [`Journal`] in one SQLite file. See the [module docs](self) for its tables.
+/// A [`Journal`] in one SQLite file.
+///
+/// # Table layout
+///
+/// ```sql
+/// CREATE TABLE batch (
+///   workflow_id TEXT NOT NULL,     -- the workflow whose runs this file records
+///   created_at  INTEGER NOT NULL,  -- epoch milliseconds
+///   layout      INTEGER NOT NULL   -- 1
+/// );
+/// CREATE TABLE runs (
+///   position     INTEGER PRIMARY KEY, -- the input's place in the batch, from 0
+///   input_sha256 TEXT NOT NULL,       -- SHA-256 of the input's JSON
+///   state        TEXT NOT NULL,       -- sending | submitted | succeeded | failed | not_started
+///   sent_at      INTEGER,             -- epoch ms: when the submit was about to be sent
+///   user_id      TEXT,                -- the user id the submit carried
+///   run_id       TEXT,                -- as soon as the submit answer named it
+///   status       TEXT,                -- SUCCEED, FAILED, ... as GPTBots spelt it
+///   output       TEXT,                -- the End node's output, raw JSON
+///   cost         REAL,                -- credits
+///   tokens       INTEGER,
+///   error        TEXT,                -- why the input did not succeed
+///   finished_at  INTEGER,             -- epoch ms
+///   note         TEXT                 -- why an unanswered submit was sent again
+/// );
+/// ```
+///
+/// `sending` is the one state a crash can leave in doubt: the submit was sent but its answer
+/// never recorded. Questions people ask of it:
+///
+/// ```sh
+/// sqlite3 runs.db "SELECT sum(cost), count(*) FROM runs"                  # what did it cost?
+/// sqlite3 runs.db "SELECT position, run_id, cost FROM runs WHERE cost > 0"  # which runs cost what
+/// sqlite3 runs.db "SELECT position, run_id, error FROM runs WHERE state = 'failed'"
+/// sqlite3 runs.db "SELECT position, sent_at FROM runs WHERE state = 'sending'"  # in doubt
+/// ```
+///
+/// The file is in WAL mode with `synchronous = FULL`: a commit has reached the disk when it
+/// returns, so neither a killed process nor a power cut loses a recorded run id.
 pub struct SqliteJournal {
     path: PathBuf,
     connection: Mutex<Connection>,
