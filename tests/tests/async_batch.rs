@@ -184,3 +184,24 @@ async fn an_empty_batch_is_empty() {
     assert!(results.is_empty());
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn inputs_can_arrive_as_a_stream() {
+    let (server, workflow) = serve(Duration::ZERO).await;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Shout>(4);
+    let inputs = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|input| (input, receiver))
+    });
+    let producer = tokio::spawn(async move {
+        for text in ["a", "b", "c"] {
+            sender.send(shout(text)).await.expect("the batch takes inputs");
+        }
+    });
+
+    let results = server.client().batch_stream(inputs).concurrency(2).poll_policy(quick()).await;
+
+    producer.await.expect("producer");
+    let texts: Vec<String> = results.into_iter().map(|r| r.expect("every run succeeds").output.text).collect();
+    assert_eq!(texts, ["A", "B", "C"]);
+    assert_eq!(workflow.invocations(), 3);
+}
