@@ -116,6 +116,7 @@ mod run;
 mod run_logs;
 pub mod schema_docs;
 mod status;
+mod telemetry;
 mod transport;
 mod wire;
 mod workflow;
