@@ -9,6 +9,7 @@ use bytes::Bytes;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::async_run::{RunHandle, Submit};
 use crate::retry::Idempotency;
@@ -186,7 +187,12 @@ impl DynamicWorkflow {
             run_id: None,
             timeout: self.options.timeout,
         };
-        self.client.transport().call::<serde_json::Value>(call).await
+        let span = crate::telemetry::call_span!("gptbots.verify_key", "verify_key", &*self.id, None::<&str>);
+        let result = self.client.transport().call::<serde_json::Value>(call).instrument(span.clone()).await;
+        if let Err(error) = &result {
+            crate::telemetry::record_error(&span, error);
+        }
+        result
     }
 
     /// Rebuilds the handle of a run of this workflow from its id; nothing is sent.

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use std::borrow::Cow;
 
@@ -129,36 +129,14 @@ impl Client {
         I: Serialize + ?Sized,
         O: DeserializeOwned,
     {
-        let span = tracing::info_span!(
-            "gptbots.invoke",
-            workflow_id,
-            run_id = tracing::field::Empty,
-            cost = tracing::field::Empty,
-            tokens = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
-        // The clock is read only when someone listens: it is a measurable part of a request.
-        let started = (!span.is_disabled()).then(Instant::now);
+        let span = crate::telemetry::call_span!("gptbots.invoke", "invoke_workflow", workflow_id, None::<&str>);
         let result =
             async { self.send_invoke::<I, O>(workflow_id, input, options, None).await?.into_finished(workflow_id) }
                 .instrument(span.clone())
                 .await;
-        if let Some(started) = started {
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-            match &result {
-                Ok(run) => {
-                    span.record("run_id", run.run_id.as_str());
-                    span.record("cost", run.cost);
-                    span.record("tokens", run.tokens);
-                }
-                Err(error) => {
-                    if let Some(run_id) = error.run_id() {
-                        span.record("run_id", run_id);
-                    }
-                    span.in_scope(|| tracing::warn!(error = %error, "GPTBots invoke failed"));
-                }
-            }
-        }
+        // The error goes back to the caller, who decides what to log: the span only says how
+        // the call ended, so no event repeats it.
+        crate::telemetry::record_end(&span, &result);
         result
     }
 

@@ -579,8 +579,8 @@ impl Error {
         }
     }
 
-    /// The variant's name, for `Debug`.
-    fn variant(&self) -> &'static str {
+    /// The variant's name, for `Debug` and the spans' `error.type`.
+    pub(crate) fn variant(&self) -> &'static str {
         match self {
             Error::MissingKey { .. } => "MissingKey",
             Error::Config(_) => "Config",

@@ -61,6 +61,63 @@
 //! and repeats it only when the retry rule allows. `RunHandle::wait` only schedules queries
 //! that take the same path.
 //!
+//! # Tracing
+//!
+//! Every request leaves [`tracing`](https://docs.rs/tracing) spans, named after the
+//! [OpenTelemetry semantic conventions](https://opentelemetry.io/docs/specs/semconv/gen-ai/)
+//! where one fits, so `tracing-opentelemetry` exports their fields as the GenAI and HTTP client
+//! attributes they are. A call span (INFO) covers one operation; inside it, a `gptbots.attempt`
+//! span (INFO) covers each HTTP request, so a call the [`RetryPolicy`] repeated shows one
+//! attempt span per try.
+//!
+//! | span | `gen_ai.operation.name` | what it covers |
+//! |---|---|---|
+//! | `gptbots.invoke` | `invoke_workflow` | a synchronous run: [`Client::invoke`] and its kin |
+//! | `gptbots.submit` | `invoke_workflow` | the submit of an async run ([`Client::submit`]) |
+//! | `gptbots.wait` | `wait_run` | [`RunHandle::wait`](async_run::RunHandle::wait): the `gptbots.query` spans of its polls |
+//! | `gptbots.query` | `query_run` | one query of a run (a poll) |
+//! | `gptbots.verify_key` | `verify_key` | [`DynamicWorkflow::verify_key`] |
+//! | `gptbots.run_logs` | `list_runs` | one page of the run list ([`Client::find_run`]) |
+//!
+//! Fields of a call span (a field left empty is not reported):
+//!
+//! | field | value |
+//! |---|---|
+//! | `gen_ai.operation.name` | as above |
+//! | `gen_ai.provider.name` | `gptbots` |
+//! | `gptbots.workflow_id` | the workflow id |
+//! | `gptbots.run_id` | the run id, once known, also when the call failed after the server named the run |
+//! | `gptbots.cost` | credits the run cost (`totalCost`), on success or on a failed run that reports it |
+//! | `gen_ai.usage.total_tokens` | tokens the run used (`totalTokens`). GPTBots reports only a total, so `gen_ai.usage.input_tokens` and `gen_ai.usage.output_tokens` are never set; the total's name is not in the OpenTelemetry conventions but is the one GenAI backends such as Sentry read |
+//! | `error.type` | on failure, the [`Error`] variant: `Http`, `Timeout`, `RunFailed`... |
+//! | `otel.status_code` | `ERROR` on failure (the span status for `tracing-opentelemetry`) |
+//!
+//! Fields of a `gptbots.attempt` span:
+//!
+//! | field | value |
+//! |---|---|
+//! | `gptbots.attempt` | the attempt's number, from 1 |
+//! | `http.request.resend_count` | from the second attempt on, the number of earlier attempts |
+//! | `http.request.method` | `POST` or `GET` |
+//! | `server.address`, `server.port` | the host and port of the base URL |
+//! | `url.path` | the path requested, with the base URL's path: `/v1/workflow/invoke`... (never the query string) |
+//! | `http.response.status_code` | the HTTP status, when an answer came |
+//! | `error.type` | when the attempt failed, the [`Error`] variant it failed with |
+//! | `otel.kind` | `client` |
+//! | `otel.status_code` | `ERROR` when the attempt failed |
+//!
+//! An attempt cut off by the call's overall timeout ends with neither a status nor an
+//! `error.type`; the call span records `Timeout`. The API key is never in a field or an event.
+//!
+//! Events: a repeated attempt is announced at INFO ("GPTBots request failed; retrying", with
+//! the attempt number, the delay and the error): the policy handled it and nothing needs doing,
+//! but a degraded server still shows under the usual INFO filter. A failure that comes back to
+//! the caller is not logged at all (only `error.type` on the span): the caller holds the error
+//! and decides whether it is worth a WARN. DEBUG adds one event per answer and per poll.
+//!
+//! Without a subscriber interested in these spans, they cost a branch each: the figures known
+//! only at the end are declared empty and recorded only when the span is enabled.
+//!
 //! # Features
 //!
 //! | feature | default | what it adds |
@@ -116,6 +173,7 @@ mod run;
 mod run_logs;
 pub mod schema_docs;
 mod status;
+mod telemetry;
 mod transport;
 mod wire;
 mod workflow;

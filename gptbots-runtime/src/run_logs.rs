@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::Value;
+use tracing::Instrument;
 
 use crate::call::CallOptions;
 use crate::retry::Idempotency;
@@ -98,7 +99,10 @@ impl Client {
                 run_id: None,
                 timeout: options.timeout,
             };
-            let body: Value = self.transport().call(call).await?;
+            let span = crate::telemetry::call_span!("gptbots.run_logs", "list_runs", workflow_id, None::<&str>);
+            let body: Value = self.transport().call(call).instrument(span.clone()).await.inspect_err(|error| {
+                crate::telemetry::record_error(&span, error);
+            })?;
             let rows = read_page(&body).map_err(|problem| Error::InvalidResponse {
                 endpoint: self.transport().endpoint_name(Route::RunLogs),
                 status: 200,

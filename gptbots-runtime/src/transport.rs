@@ -4,9 +4,11 @@
 //! repeat only what the retry rule allows for the request's [`Idempotency`].
 //!
 //! Reading one invoke: `Client::invoke` (client.rs) builds the body, [`Transport::call`] sends
-//! it and retries, [`Transport::attempt`] maps the answer, and
+//! it and retries, [`Transport::attempt`] opens a span per attempt, [`Transport::exchange`] maps
+//! the answer, and
 //! [`Decoder::run`](crate::response::Decoder::run) turns the body into `Outcome<O>`.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use backon::Retryable;
@@ -14,6 +16,7 @@ use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::Error;
 use crate::body_limit::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
@@ -185,18 +188,28 @@ impl Transport {
         let policy = &self.retry;
         let idempotency = call.idempotency;
         let method = call.route.method();
-        let attempts = (|| self.attempt::<A>(&method, &endpoint.url, &decoder, &authorization, call.body.clone()))
-            .retry(policy.backoff_builder())
-            .when(|failure: &Failure| failure.delivery.is_some_and(|d| d.allows_retry(idempotency)))
-            .adjust(|failure: &Failure, backoff| policy.next_delay(backoff, failure.retry_after))
-            .notify(|failure: &Failure, delay| {
-                tracing::warn!(
-                    endpoint = endpoint.name.path(),
-                    delay_ms = delay.as_millis() as u64,
-                    error = %failure.error,
-                    "GPTBots request not processed; retrying"
-                );
-            });
+        // Counted for the attempt spans and the retry notice; atomic only so the future stays `Send`.
+        let number = AtomicU32::new(0);
+        let attempts = (|| {
+            let number = number.fetch_add(1, Ordering::Relaxed) + 1;
+            self.attempt::<A>(number, &method, &endpoint.url, &decoder, &authorization, call.body.clone())
+        })
+        .retry(policy.backoff_builder())
+        .when(|failure: &Failure| failure.delivery.is_some_and(|d| d.allows_retry(idempotency)))
+        .adjust(|failure: &Failure, backoff| policy.next_delay(backoff, failure.retry_after))
+        .notify(|failure: &Failure, delay| {
+            // INFO, not WARN: the policy handles the fault and the caller sees nothing unless the
+            // last attempt fails too, when the error itself comes back. A degraded server still
+            // shows under the usual INFO filter, without an alarm per absorbed 429.
+            tracing::info!(
+                url.path = endpoint.name.path(),
+                gptbots.attempt = number.load(Ordering::Relaxed),
+                delay_ms = delay.as_millis() as u64,
+                error.type = failure.error.variant(),
+                error = %failure.error,
+                "GPTBots request failed; retrying"
+            );
+        });
         let outcome = match call.timeout.or(self.overall_timeout) {
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
                 Ok(outcome) => outcome.map_err(|failure| failure.error),
@@ -215,14 +228,49 @@ impl Transport {
         }
     }
 
-    /// One attempt: send, check the status, read the body within the limit, decode.
+    /// Attempt `number` (from 1) of a call, in a span of its own inside the call's span.
     async fn attempt<A: Answer>(
+        &self,
+        number: u32,
+        method: &reqwest::Method,
+        url: &reqwest::Url,
+        decoder: &Decoder<'_>,
+        authorization: &HeaderValue,
+        body: Bytes,
+    ) -> Result<A, Failure> {
+        let span = tracing::info_span!(
+            "gptbots.attempt",
+            gptbots.attempt = number,
+            http.request.method = method.as_str(),
+            http.request.resend_count = (number > 1).then(|| number - 1),
+            server.address = url.host_str(),
+            server.port = url.port_or_known_default(),
+            url.path = url.path(),
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+        );
+        let result =
+            self.exchange::<A>(method, url, decoder, authorization, body, &span).instrument(span.clone()).await;
+        if let Err(failure) = &result
+            && !span.is_disabled()
+        {
+            span.record("error.type", failure.error.variant());
+            span.record("otel.status_code", crate::telemetry::FAILED);
+        }
+        result
+    }
+
+    /// One exchange: send, check the status, read the body within the limit, decode.
+    async fn exchange<A: Answer>(
         &self,
         method: &reqwest::Method,
         url: &reqwest::Url,
         decoder: &Decoder<'_>,
         authorization: &HeaderValue,
         body: Bytes,
+        span: &tracing::Span,
     ) -> Result<A, Failure> {
         let endpoint = decoder.endpoint;
         let url = match *method {
@@ -245,7 +293,8 @@ impl Transport {
         };
         let mut response = request.send().await.map_err(|source| self.send_failure(endpoint, source))?;
         let status = response.status().as_u16();
-        tracing::debug!(endpoint = endpoint.path(), status, "GPTBots answered");
+        span.record("http.response.status_code", status);
+        tracing::debug!("GPTBots answered");
 
         match status {
             200..=299 => {}

@@ -184,5 +184,10 @@ async fn errors_and_traces_never_show_the_key_even_when_the_server_echoes_it() {
     assert_hidden("tracing output", &log);
     // The capture really saw the invokes: one span per call, with the run's figures.
     assert!(log.matches("gptbots.invoke").count() >= errors, "{log}");
-    assert!(log.contains("run_ok") && log.contains("cost=0.5") && log.contains("workflow_id=\"wf_secret\""), "{log}");
+    assert!(
+        log.contains("gptbots.run_id=\"run_ok\"")
+            && log.contains("gptbots.cost=0.5")
+            && log.contains("gptbots.workflow_id=\"wf_secret\""),
+        "{log}"
+    );
 }

@@ -120,8 +120,10 @@ impl<O: DeserializeOwned> RunHandle<O> {
     /// run goes on, and waiting again (or resuming later) picks it up. Dropping the returned
     /// future stops polling at once and leaves the run untouched.
     pub async fn wait(&self) -> Result<Run<O>, Error> {
-        let span = tracing::info_span!("gptbots.wait", workflow_id = &*self.workflow_id, run_id = self.run_id.as_str());
-        self.wait_until(after(self.policy.deadline_duration())).instrument(span).await
+        let span = crate::telemetry::call_span!("gptbots.wait", "wait_run", &*self.workflow_id, self.run_id.as_str());
+        let result = self.wait_until(after(self.policy.deadline_duration())).instrument(span.clone()).await;
+        crate::telemetry::record_end(&span, &result);
+        result
     }
 
     async fn wait_until(&self, deadline: Instant) -> Result<Run<O>, Error> {
@@ -181,7 +183,12 @@ impl<O: DeserializeOwned> RunHandle<O> {
             run_id: Some(&self.run_id),
             timeout: Some(limit),
         };
-        self.client.transport().call::<Outcome<O>>(call).await
+        let span = crate::telemetry::call_span!("gptbots.query", "query_run", workflow_id, self.run_id.as_str());
+        let result = self.client.transport().call::<Outcome<O>>(call).instrument(span.clone()).await;
+        if let Err(error) = &result {
+            crate::telemetry::record_error(&span, error);
+        }
+        result
     }
 }
 

@@ -100,9 +100,15 @@ impl<'a, I: Serialize + ?Sized, O: DeserializeOwned> Submit<'a, I, O> {
 
     /// Validates the webhooks, sends the submit once, and returns the run's handle.
     pub async fn send(self) -> Result<RunHandle<O>, Error> {
-        let span =
-            tracing::info_span!("gptbots.submit", workflow_id = &*self.workflow_id, run_id = tracing::field::Empty);
-        self.send_once().instrument(span).await
+        let span = crate::telemetry::call_span!("gptbots.submit", "invoke_workflow", &*self.workflow_id, None::<&str>);
+        let result = self.send_once().instrument(span.clone()).await;
+        match &result {
+            Ok(handle) => {
+                span.record("gptbots.run_id", handle.run_id());
+            }
+            Err(error) => crate::telemetry::record_error(&span, error),
+        }
+        result
     }
 
     async fn send_once(self) -> Result<RunHandle<O>, Error> {
@@ -117,7 +123,6 @@ impl<'a, I: Serialize + ?Sized, O: DeserializeOwned> Submit<'a, I, O> {
             Outcome::Failed(failed) => return Err(failed.into_error(workflow_id)),
             outcome => outcome.run_id().to_owned(),
         };
-        tracing::Span::current().record("run_id", run_id.as_str());
         let options = self.options.into_owned();
         Ok(RunHandle::new(self.client.clone(), self.workflow_id, options, run_id, self.policy).just_submitted())
     }
