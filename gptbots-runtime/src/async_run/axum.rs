@@ -66,9 +66,12 @@ pub struct WebhookReceiver {
     inner: Arc<Inner>,
 }
 
+/// Answers whether a run id is one the application expects.
+type AcceptRunId = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
 struct Inner {
     secret: SecretString,
-    accept: Option<Box<dyn Fn(&str) -> bool + Send + Sync>>,
+    accept: Option<AcceptRunId>,
     accepted: Mutex<Accepted>,
 }
 
@@ -219,5 +222,51 @@ impl IntoResponse for CallbackRejection {
             CallbackRejection::Replayed { .. } => StatusCode::CONFLICT,
         };
         (status, self.to_string()).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn only_application_json_is_json() {
+        assert!(is_json(&headers(&[("content-type", "application/json")])));
+        assert!(is_json(&headers(&[("content-type", " APPLICATION/Json ; charset=utf-8")])));
+        for value in ["text/plain", "application/jsonx", "application/json-seq", "multipart/form-data", ""] {
+            assert!(!is_json(&headers(&[("content-type", value)])), "{value}");
+        }
+        assert!(!is_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn the_memory_of_accepted_runs_is_bounded_oldest_first() {
+        let receiver = WebhookReceiver::new("s");
+        for i in 0..=REMEMBERED_RUN_IDS {
+            assert!(receiver.accept_once(&format!("run_{i}")));
+        }
+        let accepted = receiver.inner.accepted.lock().unwrap();
+        assert_eq!((accepted.ids.len(), accepted.order.len()), (REMEMBERED_RUN_IDS, REMEMBERED_RUN_IDS));
+        drop(accepted);
+        assert!(receiver.accept_once("run_0"), "the oldest was forgotten");
+        assert!(!receiver.accept_once(&format!("run_{REMEMBERED_RUN_IDS}")), "the newest is remembered");
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let receiver = WebhookReceiver::new("hunter2").accept_run_ids(|_| true);
+        let shown = format!("{receiver:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("accept_run_ids: true"), "{shown}");
     }
 }
