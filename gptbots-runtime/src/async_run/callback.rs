@@ -1,6 +1,7 @@
 //! The body GPTBots sends to a webhook, parsed into a typed run.
 
 use std::fmt;
+use std::future::Future;
 
 use super::RunState;
 use crate::error::ApiEndpoint;
@@ -68,8 +69,15 @@ impl<W: Workflow> Callback<W> {
     /// key) ends as an error, one that is not finished yet as [`RunState::InProgress`].
     ///
     /// One query through the client's transport and retry rule, as [`RunHandle::poll`](super::RunHandle::poll).
-    pub async fn confirm(&self, client: &Client) -> Result<RunState<W::Output>, Error> {
-        client.resume::<W>(self.run_id.as_str()).poll().await
+    ///
+    /// The future borrows neither the callback nor the client, so it is `Send` whatever the
+    /// output type, as an axum handler needs.
+    pub fn confirm(
+        &self,
+        client: &Client,
+    ) -> impl Future<Output = Result<RunState<W::Output>, Error>> + Send + 'static {
+        let handle = client.resume::<W>(self.run_id.as_str());
+        async move { handle.poll().await }
     }
 }
 
