@@ -61,3 +61,4 @@ pub use submit::Submit;
 pub use webhook::{WEBHOOK_SECRET_HEADER, Webhook, WebhookError, WebhookMethod};
 
 pub use crate::wire::MAX_WEBHOOKS;
+pub(crate) use webhook::redact_url;
