@@ -56,7 +56,10 @@ pub struct QueryRequest<'a> {
 
 /// One entry of an invoke's `webhook` array:
 /// `{"method": "POST", "url": "...", "headers": {"name": "value"}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` shows header names only and the URL without userinfo or query: where webhook
+/// secrets travel.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookSpec<'a> {
     /// `GET` or `POST`.
     #[serde(borrow)]
@@ -67,6 +70,16 @@ pub struct WebhookSpec<'a> {
     /// Headers sent with the call.
     #[serde(default, borrow)]
     pub headers: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+}
+
+impl std::fmt::Debug for WebhookSpec<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSpec")
+            .field("method", &self.method)
+            .field("url", &crate::async_run::redact_url(&self.url))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl WebhookSpec<'_> {
@@ -506,5 +519,14 @@ mod tests {
         assert_eq!((back.user_id.as_deref(), back.input, back.is_async), (Some("u"), Some(1.into()), true));
         let sync: InvokeRequest<'_, Option<serde_json::Value>> = serde_json::from_str("{}").unwrap();
         assert_eq!((sync.input, sync.is_async, sync.webhook), (None, false, None));
+    }
+
+    #[test]
+    fn a_webhook_spec_s_debug_hides_its_secrets() {
+        let headers = BTreeMap::from([("x-gptbots-webhook-secret".into(), "hunter2".into())]);
+        let hook = WebhookSpec { method: "GET".into(), url: "https://u:pw@h.example/done?sig=t0p".into(), headers };
+        let shown = format!("{hook:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("pw") && !shown.contains("t0p"), "{shown}");
+        assert!(shown.contains("x-gptbots-webhook-secret") && shown.contains("h.example/done"), "{shown}");
     }
 }

@@ -29,7 +29,9 @@
 //!   known only at run time, with any input and output types.
 //! - [`Client::resume`](crate::Client::resume) rebuilds a handle from a stored run id.
 //! - [`Callback`] parses a webhook call into the same typed run; with the `webhook-axum`
-//!   feature it is an axum extractor.
+//!   feature it is an axum extractor that checks the call against a `WebhookReceiver` (shared
+//!   secret, JSON content type, expected run ids, replays), and [`Callback::confirm`] fetches
+//!   the run it names from GPTBots instead of trusting the body.
 //! - [`Client::batch`](crate::Client::batch) runs many inputs with bounded concurrency,
 //!   results in input order, optionally stopping at a budget.
 
@@ -47,15 +49,16 @@ mod submit;
 mod webhook;
 
 #[cfg(feature = "webhook-axum")]
-pub use self::axum::CallbackRejection;
+pub use self::axum::{CallbackRejection, REMEMBERED_RUN_IDS, WebhookReceiver};
 pub use batch::{Batch, BatchResults, DEFAULT_BATCH_CONCURRENCY};
 #[cfg(feature = "journal")]
 pub use batch_journal::{DEFAULT_IN_DOUBT_GRACE, InDoubt};
-pub use callback::{CALLBACK_ENDPOINT, Callback};
+pub use callback::{CALLBACK_ENDPOINT, Callback, MAX_CALLBACK_RUN_ID_LEN};
 pub use handle::{RunHandle, RunState};
 pub use policy::{DEFAULT_NOT_FOUND_GRACE, FAST_POLLING, PollPolicy};
 pub use progress::Progress;
 pub use submit::Submit;
-pub use webhook::{Webhook, WebhookError, WebhookMethod};
+pub use webhook::{WEBHOOK_SECRET_HEADER, Webhook, WebhookError, WebhookMethod};
 
 pub use crate::wire::MAX_WEBHOOKS;
+pub(crate) use webhook::redact_url;
