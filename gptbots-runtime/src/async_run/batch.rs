@@ -128,7 +128,8 @@ impl<W: Workflow + 'static> Batch<W> {
     /// the first run goes out alone, so a batch of runs of similar cost stays within the budget;
     /// a run costlier than all before it can overshoot by the difference, times the runs in
     /// flight. With a journal, the runs it recorded count too. Inputs not submitted get
-    /// [`Error::BudgetExceeded`]. The budget is a lower bound when the server reports no cost.
+    /// [`Error::BudgetExceeded`]; when several inputs wait for the budget at once, which of them
+    /// goes out first is not fixed. The budget is a lower bound when the server reports no cost.
     pub fn budget(mut self, credits: f64) -> Self {
         self.settings.budget = Some(credits);
         self
