@@ -281,7 +281,8 @@ pub enum Error {
     /// paid run; the batch was asked not to decide ([`InDoubt::Ask`](crate::async_run::InDoubt::Ask)).
     #[cfg(feature = "journal")]
     #[error(
-        "the input at position {position} of workflow `{workflow_id}` was submitted at {sent_at_ms} (epoch ms) and never answered: it may have started a run; look it up with Client::find_run before submitting it again"
+        "the input at position {position} of workflow `{workflow_id}` was submitted at {} and never answered: it may have started a run; look it up with Client::find_run before submitting it again",
+        httpdate::fmt_http_date(*.sent_at)
     )]
     #[non_exhaustive]
     InDoubt {
@@ -289,8 +290,8 @@ pub enum Error {
         workflow_id: String,
         /// The input's position in the batch.
         position: u64,
-        /// When the unanswered submit was sent, in milliseconds since the Unix epoch.
-        sent_at_ms: u64,
+        /// When the unanswered submit was sent.
+        sent_at: std::time::SystemTime,
     },
 }
 

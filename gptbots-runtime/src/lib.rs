@@ -175,6 +175,7 @@ pub mod schema_docs;
 mod status;
 mod telemetry;
 mod transport;
+mod unix_time;
 mod wire;
 mod workflow;
 

@@ -22,6 +22,7 @@ use tracing::Instrument;
 use crate::call::CallOptions;
 use crate::retry::Idempotency;
 use crate::transport::{Call, Route};
+use crate::unix_time::millis_since_epoch;
 use crate::wire::{MAX_PAGE_SIZE, RunLogsQuery};
 use crate::{Client, Error, Workflow};
 
@@ -78,8 +79,8 @@ impl Client {
             .map_err(|source| Error::Input { workflow_id: workflow_id.to_owned(), source })?;
         let key = self.key_for_call(workflow_id, options)?;
         let user_id = options.user_id.as_deref().or(self.default_user_id());
-        let start = millis(since.checked_sub(CLOCK_SKEW).unwrap_or(UNIX_EPOCH));
-        let end = millis(SystemTime::now() + CLOCK_SKEW);
+        let start = millis_since_epoch(since.checked_sub(CLOCK_SKEW).unwrap_or(UNIX_EPOCH));
+        let end = millis_since_epoch(SystemTime::now() + CLOCK_SKEW);
         let mut found = Vec::new();
         for page in 1..=MAX_PAGES {
             let query = RunLogsQuery {
@@ -124,10 +125,6 @@ impl Client {
         found.sort_by_key(|run| run.started_at);
         Ok(found)
     }
-}
-
-fn millis(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis().min(u64::MAX as u128) as u64)
 }
 
 /// One run as the run list shows it: what [`Client::find_run`] finds.

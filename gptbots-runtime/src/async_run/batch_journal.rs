@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use serde_json::value::RawValue;
 use tokio::sync::watch;
@@ -247,7 +247,7 @@ impl Journaled {
                     return Err(Error::InDoubt {
                         workflow_id: self.workflow_id.to_owned(),
                         position,
-                        sent_at_ms: millis(attempt.sent_at),
+                        sent_at: attempt.sent_at,
                     });
                 }
                 InDoubt::LookUp { grace } if waited >= grace => {
@@ -368,8 +368,4 @@ async fn blocking<T: Send + 'static>(
             source: "the runtime shut down during the write".into(),
         })),
     }
-}
-
-fn millis(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis().min(u64::MAX as u128) as u64)
 }

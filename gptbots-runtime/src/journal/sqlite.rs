@@ -9,6 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::unix_time::millis_since_epoch;
+
 use super::{Entry, InputDigest, Journal, JournalError, Outcome, SendAttempt, Spent};
 
 const LAYOUT: i64 = 1;
@@ -299,8 +301,9 @@ struct Row {
     finished_at: Option<i64>,
 }
 
+/// Milliseconds since the Unix epoch, as SQLite stores integers.
 fn millis(time: SystemTime) -> i64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis().min(i64::MAX as u128) as i64)
+    i64::try_from(millis_since_epoch(time)).unwrap_or(i64::MAX)
 }
 
 fn from_millis(millis: i64) -> SystemTime {
