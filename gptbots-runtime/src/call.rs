@@ -119,6 +119,11 @@ pub struct DynamicWorkflow {
 }
 
 impl DynamicWorkflow {
+    /// The client, id and per-call settings, for the calls built elsewhere in the crate.
+    pub(crate) fn parts(&self) -> (&Client, &Cow<'static, str>, &CallOptions) {
+        (&self.client, &self.id, &self.options)
+    }
+
     /// The workflow id.
     pub fn id(&self) -> &str {
         &self.id

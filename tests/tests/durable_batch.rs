@@ -185,3 +185,27 @@ async fn find_run_recovers_the_run_of_an_invoke_whose_answer_was_lost() {
     assert_eq!(workflow.invocations(), 1, "recovered, not paid again");
     assert!(client.find_run(&shout("never sent"), sent_at).await.expect("answers").is_none());
 }
+
+#[tokio::test]
+async fn a_workflow_known_at_run_time_batches_through_the_same_journal() {
+    let (server, workflow) = serve(Duration::ZERO).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("runs.db");
+    // A client without the workflow's key: the dynamic workflow carries it, and a user id.
+    let client = Client::builder().base_url(server.url()).allow_insecure_http().build().expect("client");
+    let dynamic = client.workflow(Shout::ID.to_owned()).api_key(workflow.key()).user_id("customer-9");
+    let values = || ["a", "fail"].map(|text| serde_json::json!({ "text": text }));
+
+    let first =
+        dynamic.batch::<serde_json::Value, _>(values()).journal(SqliteJournal::open(&path).expect("journal")).await;
+    let requests = server.requests().len();
+    let typed =
+        server.client().batch(inputs(&["a", "fail"])).journal(SqliteJournal::open(&path).expect("journal")).await;
+
+    assert_eq!(first[0].as_ref().map(|run| run.output["text"].clone()).ok(), Some("A".into()), "{first:?}");
+    assert_eq!(first[1].as_ref().err().and_then(Error::failure_reason), Some("asked to fail"));
+    assert!(workflow.runs().iter().all(|run| run.user_id.as_deref() == Some("customer-9")));
+    assert_eq!(server.requests().len(), requests, "the typed batch answered from the dynamic one's journal");
+    assert_eq!(typed[0].as_ref().map(|run| run.output.text.as_str()).ok(), Some("A"));
+    assert_eq!(workflow.invocations(), 2);
+}

@@ -1,7 +1,9 @@
 //! Many async runs of one workflow: bounded concurrency, a budget, results as they finish, and
 //! (with a [journal](crate::journal)) nothing lost or paid twice across crashes.
 
+use std::borrow::Cow;
 use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -11,10 +13,13 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::budget::Budget;
-use super::{PollPolicy, Progress, RunHandle};
+use super::{PollPolicy, Progress, Submit};
+use crate::call::{CallOptions, DynamicWorkflow};
 use crate::excerpt::Quoter;
 use crate::response::decode_output;
 use crate::{Client, Error, Run, Workflow};
@@ -42,45 +47,83 @@ impl Client {
     /// }
     /// # }
     /// ```
-    pub fn batch<W, I>(&self, inputs: I) -> Batch<W>
+    pub fn batch<W, I>(&self, inputs: I) -> Batch<W, W::Output>
     where
         W: Workflow + 'static,
         I: IntoIterator<Item = W>,
         I::IntoIter: Send + 'static,
     {
-        Batch::new(self, Inputs::Iter(Box::new(inputs.into_iter())))
+        Batch::new(self, Cow::Borrowed(W::ID), CallOptions::default(), Inputs::Iter(Box::new(inputs.into_iter())))
     }
 
     /// [`Client::batch`] over inputs that arrive as a stream (read from a file, a queue, a
     /// channel): each is taken when a run can start, so memory stays bounded however many come.
-    pub fn batch_stream<W, S>(&self, inputs: S) -> Batch<W>
+    pub fn batch_stream<W, S>(&self, inputs: S) -> Batch<W, W::Output>
     where
         W: Workflow + 'static,
         S: Stream<Item = W> + Send + 'static,
     {
-        Batch::new(self, Inputs::Stream(Box::pin(inputs)))
+        Batch::new(self, Cow::Borrowed(W::ID), CallOptions::default(), Inputs::Stream(Box::pin(inputs)))
+    }
+}
+
+impl DynamicWorkflow {
+    /// [`Client::batch`] for this workflow: every input any `Serialize` type, every output
+    /// decoded as `O` (`serde_json::Value` for any), with this workflow's user id and key.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &gptbots_runtime::Client) {
+    /// use serde_json::{Value, json};
+    ///
+    /// let inputs = ["rust", "go"].map(|topic| json!({ "topic": topic }));
+    /// let results = client.workflow("wf_today_news").batch::<Value, _>(inputs).concurrency(2).await;
+    /// # }
+    /// ```
+    pub fn batch<O, I>(&self, inputs: impl IntoIterator<Item = I, IntoIter: Send + 'static>) -> Batch<I, O>
+    where
+        I: Serialize + Send + Sync + 'static,
+        O: DeserializeOwned + Send + 'static,
+    {
+        let (client, id, options) = self.parts();
+        Batch::new(client, id.clone(), options.clone(), Inputs::Iter(Box::new(inputs.into_iter())))
+    }
+
+    /// [`Client::batch_stream`] for this workflow: see [`DynamicWorkflow::batch`].
+    pub fn batch_stream<O, I>(&self, inputs: impl Stream<Item = I> + Send + 'static) -> Batch<I, O>
+    where
+        I: Serialize + Send + Sync + 'static,
+        O: DeserializeOwned + Send + 'static,
+    {
+        let (client, id, options) = self.parts();
+        Batch::new(client, id.clone(), options.clone(), Inputs::Stream(Box::pin(inputs)))
     }
 }
 
 /// Many inputs of one workflow about to run: see [`Client::batch`]. Nothing is submitted until
 /// it is awaited or streamed; dropping the awaiting future (or the stream) stops every wait
 /// (the runs already submitted go on at GPTBots, and a journal keeps their ids).
+///
+/// `I` is the input type, `O` the type each output decodes as: a `#[workflow]` struct and its
+/// output for [`Client::batch`], any serde types for [`DynamicWorkflow::batch`].
 #[must_use = "nothing is submitted until the batch is awaited or streamed"]
-pub struct Batch<W: Workflow> {
+pub struct Batch<I, O> {
     settings: Settings,
-    inputs: Inputs<W>,
+    inputs: Inputs<I>,
     #[cfg(feature = "journal")]
     pub(super) journal: super::batch_journal::JournalSettings,
     progress: watch::Sender<Progress>,
+    output: PhantomData<fn() -> O>,
 }
 
 /// What every run of a batch shares.
 pub(super) struct Settings {
     pub client: Client,
+    pub workflow_id: Cow<'static, str>,
+    /// The user id and key of every call.
+    pub options: CallOptions,
     pub concurrency: usize,
     pub budget: Option<f64>,
     pub policy: PollPolicy,
-    pub user_id: Option<String>,
 }
 
 enum Inputs<W> {
@@ -97,20 +140,26 @@ impl<W> Inputs<W> {
     }
 }
 
-impl<W: Workflow + 'static> Batch<W> {
-    fn new(client: &Client, inputs: Inputs<W>) -> Self {
+impl<I, O> Batch<I, O>
+where
+    I: Serialize + Send + Sync + 'static,
+    O: DeserializeOwned + Send + 'static,
+{
+    fn new(client: &Client, workflow_id: Cow<'static, str>, options: CallOptions, inputs: Inputs<I>) -> Self {
         Batch {
             settings: Settings {
                 client: client.clone(),
+                workflow_id,
+                options,
                 concurrency: DEFAULT_BATCH_CONCURRENCY,
                 budget: None,
                 policy: client.poll_policy(),
-                user_id: None,
             },
             inputs,
             #[cfg(feature = "journal")]
             journal: Default::default(),
             progress: watch::Sender::new(Progress::default()),
+            output: PhantomData,
         }
     }
 
@@ -144,7 +193,7 @@ impl<W: Workflow + 'static> Batch<W> {
 
     /// Tags every run with `user_id` instead of the client's default.
     pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.settings.user_id = Some(user_id.into());
+        self.settings.options.user_id = Some(user_id.into());
         self
     }
 
@@ -156,16 +205,16 @@ impl<W: Workflow + 'static> Batch<W> {
 
     /// Starts the batch and gives `(position, result)` pairs as runs finish, in the order they
     /// finish; positions count inputs from 0. Must be called within a tokio runtime.
-    pub fn stream(self) -> BatchResults<W::Output> {
+    pub fn stream(self) -> BatchResults<O> {
         let (sender, receiver) = mpsc::channel(self.settings.concurrency.max(16));
         let driver = tokio::spawn(self.drive(sender));
         BatchResults { receiver, driver }
     }
 
     /// Runs the batch: one result per input, in input order.
-    pub async fn run(self) -> Vec<Result<Run<W::Output>, Error>> {
+    pub async fn run(self) -> Vec<Result<Run<O>, Error>> {
         let mut results = self.stream();
-        let mut slots: Vec<Option<Result<Run<W::Output>, Error>>> = Vec::new();
+        let mut slots: Vec<Option<Result<Run<O>, Error>>> = Vec::new();
         while let Some((position, result)) = results.next().await {
             if slots.len() <= position {
                 slots.resize_with(position + 1, || None);
@@ -176,18 +225,23 @@ impl<W: Workflow + 'static> Batch<W> {
         slots.into_iter().flatten().collect()
     }
 
-    async fn drive(mut self, results: mpsc::Sender<Finished<W::Output>>) {
+    async fn drive(mut self, results: mpsc::Sender<Finished<O>>) {
         let progress = Arc::new(self.progress);
         #[cfg(feature = "journal")]
-        let journal =
-            match super::batch_journal::Journaled::open::<W>(std::mem::take(&mut self.journal), &progress).await {
-                Ok(journal) => journal.map(Arc::new),
-                Err(error) => {
-                    // Nothing can be run safely without the journal: the first input carries why.
-                    let _ = results.send((0, Err(error))).await;
-                    return;
-                }
-            };
+        let journal = match super::batch_journal::Journaled::open(
+            std::mem::take(&mut self.journal),
+            self.settings.workflow_id.clone(),
+            &progress,
+        )
+        .await
+        {
+            Ok(journal) => journal.map(Arc::new),
+            Err(error) => {
+                // Nothing can be run safely without the journal: the first input carries why.
+                let _ = results.send((0, Err(error))).await;
+                return;
+            }
+        };
         #[cfg(feature = "journal")]
         let before = journal.as_ref().map_or((0.0, 0, 0.0), |journal| journal.spent_before());
         #[cfg(not(feature = "journal"))]
@@ -210,9 +264,9 @@ impl<W: Workflow + 'static> Batch<W> {
                 in_flight.spawn(async move {
                     #[cfg(feature = "journal")]
                     if let Some(journal) = journal {
-                        return (position, journal.run::<W>(&run, position as u64, input).await);
+                        return (position, journal.run::<I, O>(&run, position as u64, input).await);
                     }
-                    (position, run.submit_and_wait(&input).await)
+                    (position, run.submit_and_wait::<I, O>(&input).await)
                 });
                 position += 1;
             }
@@ -277,13 +331,23 @@ impl RunOne {
         }
     }
 
+    /// The submit of `input` with the batch's settings. Its handle keeps the raw output, which
+    /// is decoded once its cost is counted: a run whose output does not fit the output type was
+    /// paid for all the same.
+    pub fn submit<'a, I: Serialize + ?Sized>(&'a self, input: &'a I) -> Submit<'a, I, Box<RawValue>> {
+        let settings = &self.settings;
+        Submit::new(&settings.client, settings.workflow_id.clone(), input, Cow::Borrowed(&settings.options))
+            .poll_policy(settings.policy)
+    }
+
     /// Submits `input` (the budget allowing) and waits for its run.
-    async fn submit_and_wait<W: Workflow>(&self, input: &W) -> Result<Run<W::Output>, Error> {
+    async fn submit_and_wait<I, O>(&self, input: &I) -> Result<Run<O>, Error>
+    where
+        I: Serialize + Sync,
+        O: DeserializeOwned,
+    {
         self.reserve().await?;
-        let mut submit = self.settings.client.submit(input).poll_policy(self.settings.policy);
-        if let Some(user_id) = &self.settings.user_id {
-            submit = submit.user_id(user_id.clone());
-        }
+        let submit = self.submit(input);
         self.progress.send_modify(|p| p.submitted += 1);
         let handle = match submit.await {
             Ok(handle) => handle,
@@ -293,12 +357,32 @@ impl RunOne {
             }
         };
         self.progress.send_modify(|p| p.running += 1);
-        // The raw output is decoded once its cost is counted: a run whose output does not fit
-        // the output type was paid for all the same.
-        let raw: RunHandle<Box<RawValue>> = handle.with_output();
-        let result = raw.wait().await;
+        let result = handle.wait().await;
         self.finished(cost_of(&result), true);
-        decoded::<W>(&self.settings.client, result?)
+        self.decoded(result?)
+    }
+
+    /// A finished run with its raw output decoded into the batch's output type, as a
+    /// synchronous invoke would have decoded it.
+    pub fn decoded<O: DeserializeOwned>(&self, run: Run<Box<RawValue>>) -> Result<Run<O>, Error> {
+        let settings = &self.settings;
+        let key = settings.client.key_for_call(&settings.workflow_id, &settings.options);
+        let quoter = Quoter::new(key.map(|key| key.expose_secret()).unwrap_or_default());
+        let output = decode_output::<O>(&settings.workflow_id, &run.run_id, run.output.get(), &quoter)?;
+        Ok(Run {
+            run_id: run.run_id,
+            workflow_id: run.workflow_id,
+            workflow_name: run.workflow_name,
+            workflow_version: run.workflow_version,
+            status: run.status,
+            output,
+            execution_time: run.execution_time,
+            cost: run.cost,
+            tokens: run.tokens,
+            start_time: run.start_time,
+            end_time: run.end_time,
+            input: run.input,
+        })
     }
 }
 
@@ -308,27 +392,6 @@ pub(super) fn cost_of<O>(result: &Result<Run<O>, Error>) -> Option<f64> {
         Ok(run) => Some(run.cost),
         Err(error) => error.cost(),
     }
-}
-
-/// A finished run with its raw output decoded into the workflow's output type, as a synchronous
-/// invoke would have decoded it.
-pub(super) fn decoded<W: Workflow>(client: &Client, run: Run<Box<RawValue>>) -> Result<Run<W::Output>, Error> {
-    let key = client.key_for(W::ID).map(|key| key.expose_secret()).unwrap_or_default();
-    let output = decode_output::<W::Output>(W::ID, &run.run_id, run.output.get(), &Quoter::new(key))?;
-    Ok(Run {
-        run_id: run.run_id,
-        workflow_id: run.workflow_id,
-        workflow_name: run.workflow_name,
-        workflow_version: run.workflow_version,
-        status: run.status,
-        output,
-        execution_time: run.execution_time,
-        cost: run.cost,
-        tokens: run.tokens,
-        start_time: run.start_time,
-        end_time: run.end_time,
-        input: run.input,
-    })
 }
 
 /// The results of a [`Batch::stream`], as runs finish: `(position, result)`, positions counting
@@ -367,8 +430,12 @@ impl<O> std::fmt::Debug for BatchResults<O> {
     }
 }
 
-impl<W: Workflow + 'static> IntoFuture for Batch<W> {
-    type Output = Vec<Result<Run<W::Output>, Error>>;
+impl<I, O> IntoFuture for Batch<I, O>
+where
+    I: Serialize + Send + Sync + 'static,
+    O: DeserializeOwned + Send + 'static,
+{
+    type Output = Vec<Result<Run<O>, Error>>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {

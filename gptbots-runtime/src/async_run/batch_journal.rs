@@ -6,16 +6,17 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use tokio::sync::watch;
 
-use super::batch::{RunOne, cost_of, decoded};
+use super::batch::{RunOne, cost_of};
 use super::{Batch, Progress, RunHandle};
-use crate::call::CallOptions;
 use crate::excerpt::Quoter;
 use crate::journal::{Entry, InputDigest, Journal, JournalError, Outcome, SendAttempt};
 use crate::response::decode_output;
-use crate::{Error, Run, Status, Workflow};
+use crate::{Error, Run, Status};
 
 /// How long after an unanswered submit GPTBots' run list is trusted to show the run, by
 /// default: no match by then means the submit did not start one.
@@ -55,7 +56,7 @@ pub(super) struct JournalSettings {
     in_doubt: InDoubt,
 }
 
-impl<W: Workflow + 'static> Batch<W> {
+impl<I, O> Batch<I, O> {
     /// Records the batch in `journal` (feature `journal`): see the [module docs](crate::journal).
     ///
     /// Run the same batch (the same inputs in the same order) again with the same journal after
@@ -79,7 +80,7 @@ impl<W: Workflow + 'static> Batch<W> {
 pub(super) struct Journaled {
     journal: Arc<dyn Journal>,
     in_doubt: InDoubt,
-    workflow_id: &'static str,
+    workflow_id: Cow<'static, str>,
     spent_before: (f64, u64, f64),
     /// Run ids adopted from the run list in this batch, so two equal inputs never adopt one run.
     adopted: Mutex<HashSet<String>>,
@@ -94,17 +95,19 @@ enum Step {
 }
 
 impl Journaled {
-    pub async fn open<W: Workflow>(
+    pub async fn open(
         settings: JournalSettings,
+        workflow_id: Cow<'static, str>,
         progress: &watch::Sender<Progress>,
     ) -> Result<Option<Self>, Error> {
         let Some(journal) = settings.journal else { return Ok(None) };
-        let spent = blocking(&journal, |journal| journal.open_batch(W::ID)).await?;
+        let id = workflow_id.clone();
+        let spent = blocking(&journal, move |journal| journal.open_batch(&id)).await?;
         progress.send_modify(|p| p.credits += spent.credits);
         Ok(Some(Journaled {
             journal,
             in_doubt: settings.in_doubt,
-            workflow_id: W::ID,
+            workflow_id,
             spent_before: (spent.credits, spent.finished, spent.highest),
             adopted: Mutex::default(),
         }))
@@ -116,9 +119,13 @@ impl Journaled {
     }
 
     /// Takes the input at `position` from wherever the journal left it to its outcome.
-    pub async fn run<W: Workflow>(&self, run: &RunOne, position: u64, input: W) -> Result<Run<W::Output>, Error> {
-        let json =
-            serde_json::to_vec(&input).map_err(|source| Error::Input { workflow_id: W::ID.to_owned(), source })?;
+    pub async fn run<I, O>(&self, run: &RunOne, position: u64, input: I) -> Result<Run<O>, Error>
+    where
+        I: Serialize + Sync,
+        O: DeserializeOwned,
+    {
+        let json = serde_json::to_vec(&input)
+            .map_err(|source| Error::Input { workflow_id: self.workflow_id.clone().into_owned(), source })?;
         let digest = InputDigest::of_json(&json);
         let entry = {
             let digest = digest.clone();
@@ -127,7 +134,7 @@ impl Journaled {
         let mut step = match entry {
             Entry::Finished(outcome) => {
                 run.progress.send_modify(|p| p.recorded += 1);
-                return replay::<W>(&outcome, &json);
+                return replay(&self.workflow_id, &outcome, &json);
             }
             Entry::Submitted { run_id } => Step::Wait(run_id, false),
             Entry::InDoubt(attempt) => Step::Resolve(attempt),
@@ -137,7 +144,7 @@ impl Journaled {
         loop {
             step = match step {
                 Step::Wait(run_id, submitted_here) => {
-                    return self.wait_and_record::<W>(run, position, run_id, submitted_here).await;
+                    return self.wait_and_record(run, position, run_id, submitted_here).await;
                 }
                 Step::Submit => {
                     submits += 1;
@@ -160,15 +167,16 @@ impl Journaled {
 
     /// Sends the submit, its intent recorded first. An error that may have started a run comes
     /// with the attempt to look up.
-    async fn submit<W: Workflow>(
+    async fn submit<I: Serialize + Sync>(
         &self,
         run: &RunOne,
         position: u64,
         digest: &InputDigest,
-        input: &W,
+        input: &I,
     ) -> Result<String, (Error, Option<SendAttempt>)> {
         run.reserve().await.map_err(|error| (error, None))?;
-        let user_id = run.settings.user_id.clone().or_else(|| run.settings.client.default_user_id().map(str::to_owned));
+        let settings = &run.settings;
+        let user_id = settings.options.user_id.clone().or_else(|| settings.client.default_user_id().map(str::to_owned));
         let attempt = SendAttempt::now(user_id.clone());
         let recorded = {
             let (digest, attempt) = (digest.clone(), attempt.clone());
@@ -179,7 +187,7 @@ impl Journaled {
             return Err((error, None));
         }
         run.progress.send_modify(|p| p.submitted += 1);
-        let mut submit = run.settings.client.submit(input).poll_policy(run.settings.policy);
+        let mut submit = run.submit(input);
         if let Some(user_id) = user_id {
             submit = submit.user_id(user_id);
         }
@@ -208,22 +216,20 @@ impl Journaled {
 
     /// Looks an unanswered submit up in the run list: `Some(run id)` when found (adopted and
     /// recorded), `None` when it surely did not start a run (recorded, to submit again).
-    async fn resolve<W: Workflow>(
+    async fn resolve<I: Serialize + Sync>(
         &self,
         run: &RunOne,
         position: u64,
-        input: &W,
+        input: &I,
         attempt: &SendAttempt,
     ) -> Result<Option<String>, Error> {
-        let options = match &attempt.user_id {
-            Some(user_id) => CallOptions::default().user_id(user_id.clone()),
-            None => CallOptions::default(),
-        };
         // The default user id is in `attempt` already; the run list is asked for exactly it.
+        let mut options = run.settings.options.clone();
+        options.user_id = attempt.user_id.clone();
         let client = &run.settings.client;
         loop {
             let asked_at = SystemTime::now();
-            let found = client.find_runs(W::ID, &options, input, attempt.sent_at).await?;
+            let found = client.find_runs(&self.workflow_id, &options, input, attempt.sent_at).await?;
             let adopted = {
                 let mut adopted = self.adopted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let run_id = found.into_iter().map(|run| run.run_id).find(|run_id| !adopted.contains(run_id));
@@ -245,7 +251,7 @@ impl Journaled {
             match self.in_doubt {
                 InDoubt::Ask => {
                     return Err(Error::InDoubt {
-                        workflow_id: self.workflow_id.to_owned(),
+                        workflow_id: self.workflow_id.clone().into_owned(),
                         position,
                         sent_at: attempt.sent_at,
                     });
@@ -266,17 +272,21 @@ impl Journaled {
 
     /// Waits for the run and records how it ended. A wait that ends without an outcome (the
     /// deadline, the network) records nothing: the next run of the batch resumes it.
-    async fn wait_and_record<W: Workflow>(
+    async fn wait_and_record<O: DeserializeOwned>(
         &self,
         run: &RunOne,
         position: u64,
         run_id: String,
         submitted_here: bool,
-    ) -> Result<Run<W::Output>, Error> {
-        let options =
-            run.settings.user_id.clone().map_or_else(CallOptions::default, |user| CallOptions::default().user_id(user));
-        let handle: RunHandle<Box<RawValue>> =
-            RunHandle::new(run.settings.client.clone(), Cow::Borrowed(W::ID), options, run_id, run.settings.policy);
+    ) -> Result<Run<O>, Error> {
+        let settings = &run.settings;
+        let handle: RunHandle<Box<RawValue>> = RunHandle::new(
+            settings.client.clone(),
+            self.workflow_id.clone(),
+            settings.options.clone(),
+            run_id,
+            settings.policy,
+        );
         let handle = if submitted_here { handle.just_submitted() } else { handle };
         let reserved = submitted_here;
         run.progress.send_modify(|p| p.running += 1);
@@ -294,7 +304,7 @@ impl Journaled {
                     finished_at: SystemTime::now(),
                 };
                 self.record(position, outcome).await?;
-                decoded::<W>(&run.settings.client, finished)
+                run.decoded(finished)
             }
             Err(error @ Error::RunFailed { .. }) => {
                 let outcome = Outcome {
@@ -324,11 +334,11 @@ impl Journaled {
 const NO_REASON: &str = "GPTBots gave no reason";
 
 /// The result a recorded outcome stands for, decoded as a fresh run would be.
-fn replay<W: Workflow>(outcome: &Outcome, input: &[u8]) -> Result<Run<W::Output>, Error> {
+fn replay<O: DeserializeOwned>(workflow_id: &str, outcome: &Outcome, input: &[u8]) -> Result<Run<O>, Error> {
     let run_id = outcome.run_id.clone().unwrap_or_default();
     if let Some(reason) = &outcome.error {
         return Err(Error::RunFailed {
-            workflow_id: W::ID.to_owned(),
+            workflow_id: workflow_id.to_owned(),
             run_id,
             reason: Some(reason.clone()),
             input: None,
@@ -336,10 +346,10 @@ fn replay<W: Workflow>(outcome: &Outcome, input: &[u8]) -> Result<Run<W::Output>
         });
     }
     let raw = outcome.output.as_deref().unwrap_or("null");
-    let output = decode_output::<W::Output>(W::ID, &run_id, raw, &Quoter::new(""))?;
+    let output = decode_output::<O>(workflow_id, &run_id, raw, &Quoter::new(""))?;
     Ok(Run {
         run_id,
-        workflow_id: W::ID.to_owned(),
+        workflow_id: workflow_id.to_owned(),
         workflow_name: None,
         workflow_version: None,
         status: Status::Succeed,

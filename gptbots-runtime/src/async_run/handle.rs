@@ -64,14 +64,6 @@ impl<O> RunHandle<O> {
     }
 }
 
-impl<O> RunHandle<O> {
-    /// The same run, its output decoded as `P` instead.
-    pub(crate) fn with_output<P>(self) -> RunHandle<P> {
-        let handle = RunHandle::new(self.client, self.workflow_id, self.options, self.run_id, self.policy);
-        RunHandle { just_submitted: self.just_submitted, ..handle }
-    }
-}
-
 impl<O: DeserializeOwned> RunHandle<O> {
     /// The run id (`workflowRunId`). Store it before waiting: it is all that is needed to
     /// fetch the result later with [`Client::resume`].
