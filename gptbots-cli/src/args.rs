@@ -53,6 +53,9 @@ pub enum Command {
     Invoke(Invoke),
     /// Waits for a submitted run to finish and prints its output.
     Wait(Wait),
+    /// Runs every line of a JSONL file as an async run, recorded in a journal so that a killed
+    /// batch, run again, submits nothing twice; one result line per input, in input order.
+    Batch(Batch),
     /// Reads `.flow` exports.
     #[command(subcommand)]
     Flow(Flow),
@@ -110,6 +113,47 @@ pub struct Wait {
     /// Give up after this many seconds (the run goes on; wait again later). Default: 900.
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
+}
+
+/// `gptbots batch`.
+#[derive(Debug, Args)]
+pub struct Batch {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The workflow's id.
+    pub workflow_id: String,
+    /// One input object per line (blank lines are skipped), e.g. {"topic": "rust"}.
+    #[arg(value_name = "INPUTS.jsonl")]
+    pub inputs: PathBuf,
+    /// The SQLite journal of this batch (created if missing): run the same command with the same
+    /// journal to resume a batch that was stopped.
+    #[arg(long, value_name = "PATH")]
+    pub journal: PathBuf,
+    /// Runs in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: u32,
+    /// Stops submitting before the batch (the journal's earlier runs included) would spend more
+    /// than this many credits.
+    #[arg(long, value_name = "CREDITS", value_parser = credits, allow_negative_numbers = true)]
+    pub budget: Option<f64>,
+    /// Where the results go, one JSON line per input in input order (default: stdout).
+    #[arg(long, value_name = "RESULTS.jsonl")]
+    pub out: Option<PathBuf>,
+    /// The user id every run is tagged with.
+    #[arg(long, value_name = "ID")]
+    pub user_id: Option<String>,
+    /// After a submit that went unanswered, how long GPTBots' run list is given to show the run
+    /// before the input is submitted again. Shorter risks paying twice for one input.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub in_doubt_grace: u64,
+}
+
+/// A budget: a finite, non-negative number of credits.
+fn credits(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(credits) if credits.is_finite() && credits >= 0.0 => Ok(credits),
+        _ => Err(format!("`{text}` is not a number of credits: give a non-negative number, e.g. 25 or 2.5")),
+    }
 }
 
 /// `gptbots flow`.

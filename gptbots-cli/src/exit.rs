@@ -6,6 +6,8 @@
 //! | 1 | a run failed, or a check failed (a key of another workflow, a broken `.flow`) |
 //! | 2 | the command line or the configuration is wrong (clap's usage errors included) |
 //! | 3 | the network or the server failed |
+//!
+//! A batch exits with the highest code among its inputs' failures.
 
 use std::process::ExitCode;
 
@@ -58,7 +60,12 @@ impl FailureKind {
     pub fn of(error: &Error) -> Self {
         match error {
             Error::MissingKey { .. } | Error::Config(_) | Error::Input { .. } => FailureKind::Usage,
-            Error::RunFailed { .. } | Error::OutputMismatch { .. } => FailureKind::Failed,
+            Error::RunFailed { .. }
+            | Error::OutputMismatch { .. }
+            | Error::BudgetExceeded { .. }
+            | Error::InDoubt { .. } => FailureKind::Failed,
+            // The journal's path, or a journal of another batch: fix the command line.
+            Error::Journal(_) => FailureKind::Usage,
             // A key configured for one workflow that runs another: fix the configuration.
             Error::WorkflowMismatch { .. } => FailureKind::Usage,
             Error::Http { status, .. } if (400..500).contains(status) && !matches!(status, 408 | 429) => {

@@ -49,6 +49,7 @@ async fn dispatch(global: &args::Global, command: Command) -> Outcome {
         Command::Verify(args) => commands::verify::run(global, &args).await,
         Command::Invoke(args) => commands::invoke::run(global, &args).await,
         Command::Wait(args) => commands::wait::run(&args).await,
+        Command::Batch(args) => commands::batch::run(&args).await,
         Command::Flow(Flow::Inspect(args)) => commands::flow::inspect::run(global, &args),
         Command::Flow(Flow::Generate(args)) => commands::flow::generate::run(&args),
         Command::Mock(args) => commands::mock::run(global, &args).await,

@@ -547,8 +547,9 @@ impl Error {
     /// up in the run list ([`Client::find_run`](crate::Client::find_run)).
     ///
     /// `false` when nothing was sent (configuration, a missing key, no connection), when the
-    /// server said it did not process the request (HTTP 429, 503 with `Retry-After`, a
-    /// `{code, message}` refusal), and for errors of reads that start nothing (polling a run).
+    /// server said it did not process the request (any HTTP 4xx, such as a rejected key or
+    /// input or a rate limit, 503 with `Retry-After`, a `{code, message}` refusal inside HTTP
+    /// 200), and for errors of reads that start nothing (polling a run).
     pub fn may_have_started_run(&self) -> bool {
         if self.run_id().is_some() {
             return true;
@@ -556,7 +557,11 @@ impl Error {
         match self {
             Error::Transport { endpoint, source, .. } => endpoint.starts_runs() && !source.is_connect(),
             Error::Timeout { endpoint, while_connecting, .. } => endpoint.starts_runs() && !while_connecting,
-            Error::Http { endpoint, refused, .. } => endpoint.starts_runs() && !refused,
+            // A 4xx rejects the request as the client's mistake: HTTP semantics say it was not
+            // acted on.
+            Error::Http { endpoint, refused, status, .. } => {
+                endpoint.starts_runs() && !refused && !(400..500).contains(status)
+            }
             Error::Redirect { endpoint, .. }
             | Error::ResponseTooLarge { endpoint, .. }
             | Error::InvalidResponse { endpoint, .. } => endpoint.starts_runs(),
@@ -688,6 +693,8 @@ mod tests {
         assert!(http(INVOKE_PATH, 502, false).may_have_started_run());
         assert!(http(INVOKE_PATH, 502, false).is_retryable());
         assert!(!http(INVOKE_PATH, 429, true).may_have_started_run());
+        assert!(!http(INVOKE_PATH, 401, false).may_have_started_run(), "a rejected key starts nothing");
+        assert!(!http(INVOKE_PATH, 400, false).may_have_started_run());
         assert!(!http(QUERY_PATH, 502, false).may_have_started_run());
         let connecting = Error::Timeout {
             endpoint: ApiEndpoint::named(INVOKE_PATH),

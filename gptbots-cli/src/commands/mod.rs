@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod batch;
 pub mod completions;
 pub mod flow;
 pub mod invoke;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod batch;
 mod completions;
 mod config;
 mod flow;
