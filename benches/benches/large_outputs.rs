@@ -6,6 +6,9 @@
 
 mod common;
 
+#[global_allocator]
+static HEAP: common::heap::Counting = common::heap::Counting;
+
 use std::hint::black_box;
 use std::process::Command;
 use std::time::Instant;
@@ -19,6 +22,8 @@ const SIZES: [(usize, &str); 3] = [(1_000, "1 KB"), (1_000_000, "1 MB"), (10_000
 struct Measured {
     envelope_bytes: u64,
     peak_growth: u64,
+    heap_growth: u64,
+    output_heap: u64,
     invoke_ms: f64,
     decode_ms: f64,
 }
@@ -26,7 +31,15 @@ struct Measured {
 fn main() {
     common::serve_if_asked();
     if let Some(measured) = measure_if_asked() {
-        println!("{} {} {} {}", measured.envelope_bytes, measured.peak_growth, measured.invoke_ms, measured.decode_ms);
+        println!(
+            "{} {} {} {} {} {}",
+            measured.envelope_bytes,
+            measured.peak_growth,
+            measured.heap_growth,
+            measured.output_heap,
+            measured.invoke_ms,
+            measured.decode_ms
+        );
         return;
     }
     let mut rows = Vec::new();
@@ -39,7 +52,7 @@ fn main() {
                 .expect("measuring process");
             let text = String::from_utf8_lossy(&output.stdout);
             let fields: Vec<f64> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
-            let [envelope, growth, invoke_ms, decode_ms] = fields[..] else {
+            let [envelope, growth, heap, output_heap, invoke_ms, decode_ms] = fields[..] else {
                 panic!("the measuring process said {text:?} {}", String::from_utf8_lossy(&output.stderr));
             };
             rows.push(vec![
@@ -51,6 +64,8 @@ fn main() {
                 format!("{decode_ms:.3}"),
                 format!("{:.1}", growth / 1e6),
                 format!("{:.2}", growth / envelope),
+                format!("{:.2}", heap / envelope),
+                format!("{:.2}", output_heap / envelope),
             ]);
         }
     }
@@ -64,6 +79,8 @@ fn main() {
             "decode only, ms",
             "peak RSS growth, MB",
             "peak growth / response",
+            "peak heap growth / response",
+            "decoded result alone / response",
         ],
         &rows,
     );
@@ -77,7 +94,6 @@ fn measure_if_asked() -> Option<Measured> {
     let port: u16 = args.get(at + 2)?.parse().ok()?;
     let bytes: usize = args.get(at + 3)?.parse().ok()?;
     let base_url = format!("http://127.0.0.1:{port}");
-    let envelope = common::envelope(bytes);
     let calls = (20_000_000 / bytes).clamp(5, 200);
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -105,11 +121,33 @@ fn measure_if_asked() -> Option<Measured> {
                 black_box(value_call(&http, &small_url).await);
             }
         }
+        // The high-water mark starts again from the resident set now, so that what earlier work
+        // touched and freed (building a large envelope, say) does not hide this call's peak.
+        common::reset_peak_rss();
         let baseline = common::peak_rss();
+        let heap_before = common::heap::live();
+        common::heap::reset_peak();
         // The peak is reached while the body and the decoded output are both held.
         black_box(if typed { typed_call(&large).await } else { value_call(&http, &url).await });
         let peak_growth = common::peak_rss().saturating_sub(baseline);
+        let heap_growth = common::heap::peak().saturating_sub(heap_before) as u64;
 
+        // Built only now: its own peak would otherwise raise the high-water mark above.
+        let envelope = common::envelope(bytes);
+        // What the decoded result alone holds, the floor under any path that keeps the body
+        // while decoding.
+        let before = common::heap::live();
+        let output_heap = if typed {
+            let run = gptbots_runtime::__private::decode_run_body::<Digest>("wf_bench_news", 200, &envelope);
+            let held = common::heap::live().saturating_sub(before);
+            black_box(run.expect("decoded"));
+            held
+        } else {
+            let run: Value = serde_json::from_slice(&envelope).expect("decoded");
+            let held = common::heap::live().saturating_sub(before);
+            black_box(run);
+            held
+        } as u64;
         let mut invoke_ms = Vec::new();
         for _ in 0..calls {
             let started = Instant::now();
@@ -131,6 +169,8 @@ fn measure_if_asked() -> Option<Measured> {
         Measured {
             envelope_bytes: envelope.len() as u64,
             peak_growth,
+            heap_growth,
+            output_heap,
             invoke_ms: common::median(&invoke_ms),
             decode_ms: common::median(&decode_ms),
         }

@@ -3,6 +3,8 @@
 // Each bench target uses a subset.
 #![allow(dead_code)]
 
+pub mod heap;
+
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -150,6 +152,12 @@ pub fn process_cpu() -> Duration {
     };
     let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
     Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
+}
+
+/// Starts the peak resident set size ([`peak_rss`]) again from the resident set now: Linux's
+/// `clear_refs` with `5`. Where that is refused, the peak stays the peak since the start.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// The peak resident set size of this process so far (`VmHWM`), in bytes.
