@@ -306,8 +306,8 @@ fn expanded_crate(parts: Parts) -> String {
         if parts.invoke {
             let _ = write!(
                 out,
-                "impl Workflow{i} {{\n    #[inline]\n    pub async fn invoke(&self, client: &{p}::Client) -> ::core::result::Result<{p}::Run<Output{i}>, {p}::Error> {{\n        \
-                 {p}::invoke(client, self).await\n    }}\n}}\n\n"
+                "impl Workflow{i} {{\n    #[inline]\n    pub fn invoke<'__gptbots>(&'__gptbots self, client: &'__gptbots {p}::Client) -> {p}::InvokeFuture<'__gptbots, Output{i}> {{\n        \
+                 {p}::invoke(client, self)\n    }}\n}}\n\n"
             );
         }
         if parts.contract {

@@ -4,7 +4,7 @@
 pub use crate::catalogue::WorkflowEntry;
 pub use crate::contract;
 pub use crate::response::decode_run_body;
-pub use crate::{Client, Error, Run, Workflow};
+pub use crate::{Client, Error, InvokeFuture, Run, Workflow};
 pub use inventory;
 pub use schemars::{self, JsonSchema};
 pub use serde;
@@ -15,6 +15,6 @@ pub use serde::{Deserialize, Serialize};
 pub type FallbackOutput = serde_json::Value;
 
 /// The body of the generated `invoke` method.
-pub async fn invoke<W: Workflow>(client: &Client, workflow: &W) -> Result<Run<W::Output>, Error> {
-    client.invoke(workflow).await
+pub fn invoke<'a, W: Workflow>(client: &'a Client, workflow: &'a W) -> InvokeFuture<'a, W::Output> {
+    Box::pin(client.invoke(workflow))
 }

@@ -55,8 +55,17 @@ pub struct WorkflowEntry {
     pub id: &'static str,
     /// The Rust name of the input struct.
     pub name: &'static str,
-    input_schema: fn(&'static str) -> Schema,
-    output_schema: fn(&'static str) -> Schema,
+    // One function pointer for both schemas: `#[workflow]` builds an entry per workflow in a
+    // constant, and each generic function named there is one more instance to resolve in every
+    // build of the crate that declares it.
+    schema: fn(Side, &'static str) -> Schema,
+}
+
+/// Which of a workflow's two schemas.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Input,
+    Output,
 }
 
 impl WorkflowEntry {
@@ -66,23 +75,18 @@ impl WorkflowEntry {
         W: Workflow + JsonSchema,
         W::Output: WorkflowOutput,
     {
-        WorkflowEntry {
-            id: W::ID,
-            name: W::NAME,
-            input_schema: input_schema_of::<W>,
-            output_schema: output_schema_of::<<W::Output as WorkflowOutput>::Itself>,
-        }
+        WorkflowEntry { id: W::ID, name: W::NAME, schema: schema_of::<W> }
     }
 
     /// The JSON Schema of the input: what the client sends as `input` (serialize contract).
     pub fn input_schema(&self) -> Schema {
-        (self.input_schema)(self.id)
+        (self.schema)(Side::Input, self.id)
     }
 
     /// The JSON Schema of the output: what the client accepts as `output` (deserialize
     /// contract).
     pub fn output_schema(&self) -> Schema {
-        (self.output_schema)(self.id)
+        (self.schema)(Side::Output, self.id)
     }
 
     /// The workflow's description: the input struct's doc comment, if it has one.
@@ -91,12 +95,18 @@ impl WorkflowEntry {
     }
 }
 
-fn input_schema_of<T: JsonSchema>(workflow_id: &'static str) -> Schema {
-    root_schema::<T>(SchemaSettings::draft2020_12().for_serialize(), workflow_id)
-}
-
-fn output_schema_of<T: JsonSchema>(workflow_id: &'static str) -> Schema {
-    root_schema::<T>(SchemaSettings::draft2020_12().for_deserialize(), workflow_id)
+fn schema_of<W>(side: Side, workflow_id: &'static str) -> Schema
+where
+    W: Workflow + JsonSchema,
+    W::Output: WorkflowOutput,
+{
+    match side {
+        Side::Input => root_schema::<W>(SchemaSettings::draft2020_12().for_serialize(), workflow_id),
+        Side::Output => root_schema::<<W::Output as WorkflowOutput>::Itself>(
+            SchemaSettings::draft2020_12().for_deserialize(),
+            workflow_id,
+        ),
+    }
 }
 
 fn root_schema<T: JsonSchema>(settings: SchemaSettings, workflow_id: &'static str) -> Schema {

@@ -196,7 +196,7 @@ pub use retry::RetryPolicy;
 pub use run::Run;
 pub use run_logs::LoggedRun;
 pub use status::Status;
-pub use workflow::Workflow;
+pub use workflow::{InvokeFuture, Workflow};
 
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]

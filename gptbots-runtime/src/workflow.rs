@@ -1,5 +1,10 @@
+use std::future::Future;
+use std::pin::Pin;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::{Error, Run};
 
 /// A GPTBots workflow whose Start-node input is `Self` and whose End-node output is
 /// [`Workflow::Output`].
@@ -14,3 +19,11 @@ pub trait Workflow: Serialize + Send + Sync {
     /// The End node's output, decoded from the response's `output` object.
     type Output: DeserializeOwned + Send + 'static;
 }
+
+/// What the `invoke` method of a `#[workflow]` struct returns: the future of
+/// [`Client::invoke`](crate::Client::invoke) for that workflow, boxed.
+///
+/// Boxed so that the generated method is a plain function returning one named type: an
+/// `async fn` per workflow would make the compiler check one more state machine for each
+/// declared workflow, in every build, for one allocation per call saved.
+pub type InvokeFuture<'a, O> = Pin<Box<dyn Future<Output = Result<Run<O>, Error>> + Send + 'a>>;

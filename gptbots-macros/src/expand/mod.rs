@@ -194,13 +194,13 @@ fn implementation(
         impl #impl_generics #ident #ty_generics #where_clause {
             /// Runs this workflow on `client` and returns its typed output.
             // Inline, so the whole invoke path is compiled only in crates that call it, not
-            // once per declared workflow.
+            // once per declared workflow; not `async`, so no state machine per workflow either.
             #[inline]
-            #vis async fn invoke(
-                &self,
-                client: &#krate::__private::Client,
-            ) -> ::core::result::Result<#krate::__private::Run<#output>, #krate::__private::Error> {
-                #krate::__private::invoke(client, self).await
+            #vis fn invoke<'__gptbots>(
+                &'__gptbots self,
+                client: &'__gptbots #krate::__private::Client,
+            ) -> #krate::__private::InvokeFuture<'__gptbots, #output> {
+                #krate::__private::invoke(client, self)
             }
         }
 

@@ -222,7 +222,7 @@ fn an_argument_error_still_emits_the_impl_and_invoke() {
         .to_string();
         assert!(expansion.contains("compile_error"), "{args}: an error is reported");
         assert!(expansion.contains("Workflow for Ask"), "{args}: the impl is emitted");
-        assert!(expansion.contains("async fn invoke"), "{args}: `invoke` is emitted");
+        assert!(expansion.contains("fn invoke"), "{args}: `invoke` is emitted");
     }
 }
 
