@@ -182,3 +182,11 @@ fn skip_to_comma(input: ParseStream) {
         Ok(((), rest))
     });
 }
+
+/// Whether `krate` is the default runtime path, `::gptbots_runtime`.
+pub fn is_default_crate(krate: &Path) -> bool {
+    krate.leading_colon.is_some()
+        && krate.segments.len() == 1
+        && krate.segments[0].ident == "gptbots_runtime"
+        && krate.segments[0].arguments.is_none()
+}

@@ -45,7 +45,7 @@ pub fn workflow(cx: &Context, args: TokenStream, item: TokenStream) -> TokenStre
         _ => TokenStream::new(),
     };
     let errors = errors.to_compile_errors();
-    let emitted = emitted_input(item);
+    let emitted = emitted_input(input);
     quote! {
         #derives
         #emitted
@@ -92,10 +92,10 @@ fn unparsed(item: TokenStream, err: syn::Error, attribute: &str, fields_are: &st
 }
 
 /// The struct as compiled: `#[workflow(...)]` field attributes removed, and `None` left out
-/// of the JSON (see `omit_none`). Parsed again from `item` rather than cloned: syn's `Clone`
-/// impls are a feature of their own, compiled by every user.
-fn emitted_input(item: TokenStream) -> TokenStream {
-    let Ok(mut emitted) = syn::parse2::<DeriveInput>(item.clone()) else { return item };
+/// of the JSON (see `omit_none`). Edits the struct parsed once for the whole expansion, after
+/// everything else has read it: syn's `Clone` impls are a feature of their own, compiled by
+/// every user, and parsing it again would double the macro's largest cost.
+fn emitted_input(mut emitted: DeriveInput) -> TokenStream {
     if let Data::Struct(data) = &mut emitted.data
         && let Fields::Named(named) = &mut data.fields
     {
@@ -111,8 +111,16 @@ fn emitted_input(item: TokenStream) -> TokenStream {
 
 /// Serde and schema derives through the runtime's re-exports, so user crates need neither.
 fn derives(krate: &syn::Path) -> TokenStream {
-    let serde_path = quote!(#krate::__private::serde).to_string().replace(' ', "");
-    let schemars_path = quote!(#krate::__private::schemars).to_string().replace(' ', "");
+    // The crate path as the derives' `crate = "..."` strings: formatted from tokens only for a
+    // `crate = ...` override, since formatting costs more than the rest of this function.
+    let (serde_path, schemars_path) = if args::is_default_crate(krate) {
+        ("::gptbots_runtime::__private::serde".to_owned(), "::gptbots_runtime::__private::schemars".to_owned())
+    } else {
+        (
+            quote!(#krate::__private::serde).to_string().replace(' ', ""),
+            quote!(#krate::__private::schemars).to_string().replace(' ', ""),
+        )
+    };
     quote! {
         #[derive(
             #krate::__private::serde::Serialize,
