@@ -317,8 +317,7 @@ fn expanded_crate(parts: Parts) -> String {
                 .collect();
             let _ = write!(
                 out,
-                "const _: () = {{\n    #[allow(dead_code, clippy::needless_borrow)]\n    fn __gptbots_contract() {{\n        \
-                 #[allow(unused_imports)]\n        use {p}::contract::{{OptionPresence as _, PlainPresence as _}};\n{asserts}    }}\n}};\n\n"
+                "const _: () = {{\n    #[allow(dead_code, clippy::needless_borrow)]\n    fn __gptbots_contract() {{\n{asserts}    }}\n}};\n\n"
             );
         }
     }

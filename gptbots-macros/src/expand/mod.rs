@@ -178,14 +178,21 @@ fn implementation(
     };
     let contract = contract::Contract { flow_path: flow.as_ref(), krate, output };
     let contract::Checks { statements, items } = contract::checks(cx, &contract, ident, fields, errors);
+    // Only the checks against a `.flow` test presence; without one, the import would be one
+    // more thing to resolve per workflow for nothing.
+    let presence = flow.is_some().then(|| {
+        quote! {
+            // Method lookup picks one of the two per field; see `contract::Presence`.
+            #[allow(unused_imports)]
+            use #krate::__private::contract::{OptionPresence as _, PlainPresence as _};
+        }
+    });
     let checks = quote! {
         const _: () = {
             #items
             #[allow(dead_code, clippy::needless_borrow)]
             fn __gptbots_contract #impl_generics () #where_clause {
-                // Method lookup picks one of the two per field; see `contract::Presence`.
-                #[allow(unused_imports)]
-                use #krate::__private::contract::{OptionPresence as _, PlainPresence as _};
+                #presence
                 #statements
             }
         };
