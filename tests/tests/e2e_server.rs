@@ -191,6 +191,16 @@ async fn connections_over_the_cap_are_answered_503_with_retry_after_until_one_cl
 }
 
 /// A raw workflow whose runs wait until the returned sender says `true`.
+/// Waits (up to 5 s) until `condition` holds; the assertions after it say what went wrong.
+async fn eventually(condition: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 fn gated(server: &MockServer, id: &str) -> (MockWorkflow, watch::Sender<bool>) {
     let (open, gate) = watch::channel(false);
     let workflow = server.register_raw(id, move |_input| {
@@ -231,12 +241,7 @@ async fn sixty_large_async_submits_start_no_more_runs_than_the_cap_and_keep_reco
 
     // Runs that end give their places back.
     open.send(true).unwrap();
-    for _ in 0..500 {
-        if slow.runs().iter().all(|run| run.status.is_terminal()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually(|| slow.runs().iter().all(|run| run.status.is_terminal())).await;
     let (status, answer) = send_raw("POST", &server.url(), INVOKE, Some(slow.key()), Some(&body)).await;
     assert_eq!((status, answer["status"].as_str()), (200, Some("PENDING")), "{answer}");
 }
@@ -261,12 +266,7 @@ async fn the_inputs_of_async_runs_in_flight_count_against_the_body_budget() {
     assert_eq!(slow.runs().len(), 2);
 
     open.send(true).unwrap();
-    for _ in 0..500 {
-        if slow.runs().iter().all(|run| run.status.is_terminal()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually(|| slow.runs().iter().all(|run| run.status.is_terminal())).await;
     let (status, answer) = send_raw("POST", &server.url(), INVOKE, Some(slow.key()), Some(&body)).await;
     assert_eq!(status, 200, "runs that ended gave their bytes back: {answer}");
 }
@@ -302,12 +302,7 @@ async fn a_request_over_the_in_flight_body_budget_is_answered_503_before_its_bod
 
     let (url, key, first_body) = (server.url(), slow.key().to_owned(), body.clone());
     let first = tokio::spawn(async move { send_raw("POST", &url, INVOKE, Some(&key), Some(&first_body)).await });
-    for _ in 0..500 {
-        if !server.requests().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually(|| !server.requests().is_empty()).await;
     assert_eq!(server.requests().len(), 1, "the first request is being handled");
 
     let (status, answer) = send_raw("POST", &server.url(), INVOKE, Some(slow.key()), Some(&body)).await;

@@ -60,7 +60,7 @@ pub async fn run(args: &Batch) -> Outcome {
     let mut writer = ResultsWriter::new(out, &inputs);
     let mut results = batch.stream();
     while let Some((position, result)) = results.next().await {
-        writer.record(position, &result).context("cannot write the results").map_err(Failure::usage)?;
+        writer.record(position, result).context("cannot write the results").map_err(Failure::usage)?;
     }
     if let Some(bar) = bar {
         let _ = bar.await;

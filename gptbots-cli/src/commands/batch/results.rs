@@ -58,7 +58,7 @@ impl<'a> ResultsWriter<'a> {
     }
 
     /// Takes the result of the input at `position`, and writes every line now in order.
-    pub fn record(&mut self, position: usize, result: &Result<Run<Value>, Error>) -> std::io::Result<()> {
+    pub fn record(&mut self, position: usize, result: Result<Run<Value>, Error>) -> std::io::Result<()> {
         let line = self.inputs.line_number(position);
         let encoded = match result {
             Ok(run) => encode(&ResultLine {
@@ -72,17 +72,19 @@ impl<'a> ResultsWriter<'a> {
             }),
             Err(error) => {
                 self.failed += 1;
-                let kind = FailureKind::of(error);
-                let message = with_causes(error);
+                let kind = FailureKind::of(&error);
+                let (run_id, cost) = (error.run_id().map(str::to_owned), error.cost());
+                // One line with its causes, as the command prints its own errors.
+                let message = format!("{:#}", anyhow::Error::new(error));
                 if self.worst.as_ref().is_none_or(|(worst, _)| kind > *worst) {
                     self.worst = Some((kind, format!("line {line}: {message}")));
                 }
                 encode(&ResultLine {
                     line,
-                    run_id: error.run_id(),
+                    run_id: run_id.as_deref(),
                     status: None,
                     output: None,
-                    cost: error.cost(),
+                    cost,
                     tokens: None,
                     error: Some(message),
                 })
@@ -107,16 +109,4 @@ fn encode(line: &ResultLine<'_>) -> Vec<u8> {
     });
     encoded.push(b'\n');
     encoded
-}
-
-/// The error and its causes on one line, as `{:#}` prints an `anyhow::Error`.
-fn with_causes(error: &Error) -> String {
-    let mut message = error.to_string();
-    let mut cause = std::error::Error::source(error);
-    while let Some(error) = cause {
-        message.push_str(": ");
-        message.push_str(&error.to_string());
-        cause = error.source();
-    }
-    message
 }
