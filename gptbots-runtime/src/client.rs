@@ -60,7 +60,7 @@ impl fmt::Debug for Client {
         let mut env_keys: Vec<&str> = inner.env_keys.keys().map(String::as_str).collect();
         env_keys.sort_unstable();
         f.debug_struct("Client")
-            .field("base_url", &inner.transport.base_url)
+            .field("base_url", &crate::async_run::redact_url(&inner.transport.base_url))
             .field("default_key", &inner.default_key.as_ref().map(|_| "<redacted>"))
             .field("workflow_keys", &workflows)
             .field("env_keys", &env_keys)
@@ -459,8 +459,13 @@ impl ClientBuilder {
     }
 }
 
+/// A base URL as errors show it: bounded, and without the `user:password@` a proxy may need.
+pub(crate) fn shown_base_url(base_url: &str) -> String {
+    crate::excerpt::bounded(&crate::async_run::redact_url(base_url))
+}
+
 fn check_base_url(base_url: &str, allow_insecure_http: bool) -> Result<(), ConfigError> {
-    let shown = || crate::excerpt::bounded(base_url);
+    let shown = || shown_base_url(base_url);
     let parsed = reqwest::Url::parse(base_url)
         .map_err(|e| ConfigError::InvalidBaseUrl { base_url: shown(), reason: e.to_string() })?;
     match parsed.scheme() {
@@ -493,6 +498,14 @@ mod tests {
         assert!(build("https://gpt.example.com/").is_ok_and(|c| c.base_url() == "https://gpt.example.com"));
         assert!(matches!(build("ftp://api.gptbots.ai"), Err(Error::Config(ConfigError::UnsupportedScheme { .. }))));
         assert!(matches!(build("not a url"), Err(Error::Config(ConfigError::InvalidBaseUrl { .. }))));
+    }
+
+    #[test]
+    fn a_password_in_the_base_url_shows_nowhere() {
+        let refused = build("http://proxy-user:hunter2@gateway.example.com").unwrap_err().to_string();
+        assert!(refused.contains("gateway.example.com") && !refused.contains("hunter2"), "{refused}");
+        let client = build("https://proxy-user:hunter2@gateway.example.com").expect("client");
+        assert!(!format!("{client:?}").contains("hunter2"), "{client:?}");
     }
 
     #[test]

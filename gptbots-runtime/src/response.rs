@@ -280,6 +280,11 @@ fn implausible_identifier(envelope: &RawRunBody<'_>) -> Option<String> {
     if let Some(id) = envelope.workflow_run_id.as_ref().filter(|id| id.len() > MAX_ID_LEN) {
         return Some(too_long("workflowRunId", id.len()));
     }
+    // The run id is kept verbatim (it is what a resume sends back), so it must be printable as
+    // it is: a control character in it could forge lines in a log.
+    if envelope.workflow_run_id.as_ref().is_some_and(|id| id.chars().any(char::is_control)) {
+        return Some("its workflowRunId holds control characters, which no genuine id does".to_owned());
+    }
     if let Some(id) = envelope.workflow_id.as_ref().filter(|id| id.len() > MAX_ID_LEN) {
         return Some(too_long("workflowId", id.len()));
     }
@@ -399,6 +404,14 @@ mod tests {
         assert_eq!(error.echoed_input().map(RawValue::get), Some(r#"{"document":"private text"}"#));
         let shown = format!("{error} {error:?}");
         assert!(!shown.contains("private text") && shown.contains("quota of the model exceeded"), "{shown}");
+    }
+
+    #[test]
+    fn a_run_id_with_control_characters_is_refused_so_it_never_reaches_a_log_line() {
+        let body = "{\"workflowRunId\":\"r1\\nINFO forged\",\"status\":\"RUNNING\"}";
+        let error = decode_run_body::<u8>("wf", 200, body.as_bytes()).unwrap_err();
+        assert!(matches!(error, Error::InvalidResponse { .. }), "{error:?}");
+        assert!(!error.to_string().contains('\n'), "{error}");
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub(crate) struct EndpointUrl {
 impl EndpointUrl {
     fn new(base_url: &str, path: &'static str) -> Result<Self, ConfigError> {
         let invalid =
-            |reason: String| ConfigError::InvalidBaseUrl { base_url: crate::excerpt::bounded(base_url), reason };
+            |reason: String| ConfigError::InvalidBaseUrl { base_url: crate::client::shown_base_url(base_url), reason };
         let url = reqwest::Url::parse(&format!("{base_url}{path}")).map_err(|e| invalid(e.to_string()))?;
         let base = reqwest::Url::parse(base_url).map_err(|e| invalid(e.to_string()))?;
         Ok(EndpointUrl { url, name: ApiEndpoint::new(&base, path) })
