@@ -119,7 +119,9 @@ fn pairs<'a>(flag: &str, values: &'a [String]) -> Result<BTreeMap<&'a str, &'a s
     let mut pairs = BTreeMap::new();
     for value in values {
         let Some((id, rest)) = value.split_once('=').filter(|(id, rest)| !id.is_empty() && !rest.is_empty()) else {
-            return Err(Failure::usage(anyhow::anyhow!("{flag} takes ID=VALUE, got `{value}`")));
+            // A `--key` value is a key: never echo it.
+            let shown = if flag == "--key" { "a value without `ID=`".to_owned() } else { format!("`{value}`") };
+            return Err(Failure::usage(anyhow::anyhow!("{flag} takes ID=VALUE, got {shown}")));
         };
         if pairs.insert(id, rest).is_some() {
             return Err(Failure::usage(anyhow::anyhow!("{flag} names workflow `{id}` twice")));

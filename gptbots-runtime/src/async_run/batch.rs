@@ -365,10 +365,7 @@ impl RunOne {
     /// A finished run with its raw output decoded into the batch's output type, as a
     /// synchronous invoke would have decoded it.
     pub fn decoded<O: DeserializeOwned>(&self, run: Run<Box<RawValue>>) -> Result<Run<O>, Error> {
-        let settings = &self.settings;
-        let key = settings.client.key_for_call(&settings.workflow_id, &settings.options);
-        let quoter = Quoter::new(key.map(|key| key.expose_secret()).unwrap_or_default());
-        let output = decode_output::<O>(&settings.workflow_id, &run.run_id, run.output.get(), &quoter)?;
+        let output = self.decode_output::<O>(&run.run_id, run.output.get())?;
         Ok(Run {
             run_id: run.run_id,
             workflow_id: run.workflow_id,
@@ -383,6 +380,14 @@ impl RunOne {
             end_time: run.end_time,
             input: run.input,
         })
+    }
+
+    /// A run's raw output decoded as `O`, its errors scrubbed of the key the batch calls with.
+    pub fn decode_output<O: DeserializeOwned>(&self, run_id: &str, raw_output: &str) -> Result<O, Error> {
+        let settings = &self.settings;
+        let key = settings.client.key_for_call(&settings.workflow_id, &settings.options);
+        let quoter = Quoter::new(key.map(|key| key.expose_secret()).unwrap_or_default());
+        decode_output::<O>(&settings.workflow_id, run_id, raw_output, &quoter)
     }
 }
 

@@ -13,9 +13,7 @@ use tokio::sync::watch;
 
 use super::batch::{RunOne, cost_of};
 use super::{Batch, Progress, RunHandle};
-use crate::excerpt::Quoter;
 use crate::journal::{Entry, InputDigest, Journal, JournalError, Outcome, SendAttempt};
-use crate::response::decode_output;
 use crate::{Error, Run, Status};
 
 /// How long after an unanswered submit GPTBots' run list is trusted to show the run, by
@@ -124,9 +122,10 @@ impl Journaled {
         I: Serialize + Sync,
         O: DeserializeOwned,
     {
-        let json = serde_json::to_vec(&input)
+        // Serialized once: the digest, every submit, every run-list lookup and a replay use it.
+        let input = serde_json::value::to_raw_value(&input)
             .map_err(|source| Error::Input { workflow_id: self.workflow_id.clone().into_owned(), source })?;
-        let digest = InputDigest::of_json(&json);
+        let digest = InputDigest::of_json(input.get().as_bytes());
         let entry = {
             let digest = digest.clone();
             blocking(&self.journal, move |journal| journal.entry(position, &digest)).await?
@@ -134,7 +133,7 @@ impl Journaled {
         let mut step = match entry {
             Entry::Finished(outcome) => {
                 run.progress.send_modify(|p| p.recorded += 1);
-                return replay(&self.workflow_id, &outcome, &json);
+                return replay(run, &self.workflow_id, &outcome, input);
             }
             Entry::Submitted { run_id } => Step::Wait(run_id, false),
             Entry::InDoubt(attempt) => Step::Resolve(attempt),
@@ -167,12 +166,12 @@ impl Journaled {
 
     /// Sends the submit, its intent recorded first. An error that may have started a run comes
     /// with the attempt to look up.
-    async fn submit<I: Serialize + Sync>(
+    async fn submit(
         &self,
         run: &RunOne,
         position: u64,
         digest: &InputDigest,
-        input: &I,
+        input: &RawValue,
     ) -> Result<String, (Error, Option<SendAttempt>)> {
         run.reserve().await.map_err(|error| (error, None))?;
         let settings = &run.settings;
@@ -187,11 +186,8 @@ impl Journaled {
             return Err((error, None));
         }
         run.progress.send_modify(|p| p.submitted += 1);
-        let mut submit = run.submit(input);
-        if let Some(user_id) = user_id {
-            submit = submit.user_id(user_id);
-        }
-        match submit.await {
+        // The submit sends the same user id: the batch's, else the client's default.
+        match run.submit(input).await {
             Ok(handle) => {
                 let run_id = handle.run_id().to_owned();
                 let recorded = {
@@ -216,11 +212,11 @@ impl Journaled {
 
     /// Looks an unanswered submit up in the run list: `Some(run id)` when found (adopted and
     /// recorded), `None` when it surely did not start a run (recorded, to submit again).
-    async fn resolve<I: Serialize + Sync>(
+    async fn resolve(
         &self,
         run: &RunOne,
         position: u64,
-        input: &I,
+        input: &RawValue,
         attempt: &SendAttempt,
     ) -> Result<Option<String>, Error> {
         // The default user id is in `attempt` already; the run list is asked for exactly it.
@@ -334,7 +330,12 @@ impl Journaled {
 const NO_REASON: &str = "GPTBots gave no reason";
 
 /// The result a recorded outcome stands for, decoded as a fresh run would be.
-fn replay<O: DeserializeOwned>(workflow_id: &str, outcome: &Outcome, input: &[u8]) -> Result<Run<O>, Error> {
+fn replay<O: DeserializeOwned>(
+    run: &RunOne,
+    workflow_id: &str,
+    outcome: &Outcome,
+    input: Box<RawValue>,
+) -> Result<Run<O>, Error> {
     let run_id = outcome.run_id.clone().unwrap_or_default();
     if let Some(reason) = &outcome.error {
         return Err(Error::RunFailed {
@@ -346,7 +347,7 @@ fn replay<O: DeserializeOwned>(workflow_id: &str, outcome: &Outcome, input: &[u8
         });
     }
     let raw = outcome.output.as_deref().unwrap_or("null");
-    let output = decode_output::<O>(workflow_id, &run_id, raw, &Quoter::new(""))?;
+    let output = run.decode_output::<O>(&run_id, raw)?;
     Ok(Run {
         run_id,
         workflow_id: workflow_id.to_owned(),
@@ -359,7 +360,7 @@ fn replay<O: DeserializeOwned>(workflow_id: &str, outcome: &Outcome, input: &[u8
         tokens: outcome.tokens.unwrap_or(0),
         start_time: None,
         end_time: Some(outcome.finished_at),
-        input: serde_json::from_slice::<Box<RawValue>>(input).unwrap_or_else(|_| RawValue::NULL.to_owned()),
+        input,
     })
 }
 

@@ -1,6 +1,7 @@
 //! What the three endpoints answer; the router calls them, and a fault may reshape the answer.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use std::borrow::Cow;
 
@@ -9,10 +10,11 @@ use serde_json::{Value, json};
 use super::handler::{self, Rejection, RejectionKind};
 use super::input_check::check_input;
 use super::registry::Registered;
-use super::runs::{MockRun, now_ms};
+use super::runs::MockRun;
 use super::state::Shared;
 use super::webhook;
 use crate::Status;
+use crate::unix_time::millis_since_epoch;
 use crate::wire::{
     ApiError, InvokeRequest, QueryRequest, RunLogRow, RunLogsData, RunLogsPage, RunLogsQuery, WebhookSpec,
 };
@@ -113,7 +115,7 @@ pub(super) async fn invoke(state: &Arc<Shared>, authorization: Option<&str>, bod
         workflow_version: workflow.script.version.clone(),
         cost: workflow.script.cost,
         tokens: workflow.script.tokens,
-        start_ms: now_ms(),
+        start_ms: millis_since_epoch(SystemTime::now()),
         end_ms: None,
     };
     if run.is_async {
@@ -155,7 +157,7 @@ fn finish(mut run: MockRun, result: Result<Value, Rejection>) -> Result<MockRun,
         }
         Err(rejection) => return Err(rejection.into()),
     }
-    run.end_ms = Some(now_ms().max(run.start_ms));
+    run.end_ms = Some(millis_since_epoch(SystemTime::now()).max(run.start_ms));
     Ok(run)
 }
 
@@ -175,7 +177,7 @@ async fn run_async(state: Arc<Shared>, workflow: Registered, run: MockRun, webho
             let mut failed = run;
             failed.status = Status::Failed;
             failed.error = Some(reply.body.get("message").and_then(Value::as_str).unwrap_or_default().to_owned());
-            failed.end_ms = Some(now_ms().max(failed.start_ms));
+            failed.end_ms = Some(millis_since_epoch(SystemTime::now()).max(failed.start_ms));
             failed
         }
     };

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use std::borrow::Cow;
 
@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::registry::lock;
 use crate::Status;
+use crate::unix_time::millis_since_epoch;
 use crate::wire::RunBody;
 
 /// A run of the embedded server, as it stands now.
@@ -118,7 +119,7 @@ impl RunStore {
     pub fn new(max_bytes: usize) -> Self {
         // Distinct servers hand out distinct run ids, so a run id from one never finds a run
         // of another.
-        let prefix = now_ms() as u32 ^ std::process::id().rotate_left(16);
+        let prefix = millis_since_epoch(SystemTime::now()) as u32 ^ std::process::id().rotate_left(16);
         RunStore { inner: Mutex::default(), max_bytes, next: AtomicU64::new(1), prefix }
     }
 
@@ -191,9 +192,4 @@ fn json_size(run: &MockRun) -> usize {
     let _ = serde_json::to_writer(&mut counter, &run.input);
     let _ = serde_json::to_writer(&mut counter, &run.output);
     counter.0
-}
-
-/// Milliseconds since the Unix epoch.
-pub(super) fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }

@@ -1,6 +1,7 @@
 //! Webhooks of async runs, as an invoke names them: checked when the run is submitted.
 //! [`delivery`](super::delivery) sends them when the run ends.
 
+use crate::async_run::redact_url;
 use reqwest::Url;
 use reqwest::header::HeaderName;
 
@@ -18,12 +19,13 @@ pub(super) fn validate(specs: &[WebhookSpec<'_>]) -> Result<(), String> {
                 spec.method
             ));
         }
-        let url = Url::parse(&spec.url)
-            .map_err(|e| format!("invalid parameter `webhook[{i}].url`: `{}` is not a URL ({e})", spec.url))?;
+        let url = Url::parse(&spec.url).map_err(|e| {
+            format!("invalid parameter `webhook[{i}].url`: `{}` is not a URL ({e})", redact_url(&spec.url))
+        })?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
             return Err(format!(
                 "invalid parameter `webhook[{i}].url`: expected an http:// or https:// URL with a host, got `{}`",
-                spec.url
+                redact_url(&spec.url)
             ));
         }
         for name in spec.headers.keys() {
