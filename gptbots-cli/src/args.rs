@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 /// Work with GPTBots workflows: check keys, run workflows, inspect `.flow` exports and generate
 /// Rust code from them, and serve a GPTBots-compatible mock.
@@ -214,16 +214,5 @@ pub struct Mock {
 #[derive(Debug, Args)]
 pub struct Completions {
     /// The shell.
-    pub shell: Shell,
-}
-
-/// The shells completions are generated for.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Shell {
-    /// Bash.
-    Bash,
-    /// Zsh.
-    Zsh,
-    /// Fish.
-    Fish,
+    pub shell: clap_complete::Shell,
 }

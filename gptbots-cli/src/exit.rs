@@ -94,16 +94,18 @@ impl From<Error> for Failure {
     /// so, so nobody runs the same invoke again blindly.
     fn from(error: Error) -> Self {
         let kind = FailureKind::of(&error);
-        let hint = match &error {
-            Error::MissingKey { env_var, .. } => {
-                Some(format!("set {env_var}, or GPTBOTS_API_KEY or --key-file for a key of any workflow"))
-            }
-            _ if error.may_have_started_run() && error.run_id().is_none() => Some(
-                "the invoke may have started a paid run on GPTBots: check the workflow's run logs before running it again"
-                    .to_owned(),
-            ),
-            _ => None,
-        };
+        // The library's message names a Rust call; on the command line the fix is a variable
+        // or a flag.
+        if let Error::MissingKey { workflow_id, env_var, .. } = &error {
+            let error = anyhow::anyhow!(
+                "no GPTBots API key for workflow `{workflow_id}`: set {env_var} to its key, or set GPTBOTS_API_KEY or pass --key-file to give a key for every workflow"
+            );
+            return Failure { kind, error, hint: None };
+        }
+        let hint = (error.may_have_started_run() && error.run_id().is_none()).then(|| {
+            "the invoke may have started a paid run on GPTBots: check the workflow's run logs before running it again"
+                .to_owned()
+        });
         Failure { kind, error: error.into(), hint }
     }
 }
