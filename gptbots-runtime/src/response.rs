@@ -270,7 +270,8 @@ fn tokens_of(total_tokens: Option<f64>) -> Option<u64> {
     total_tokens.filter(|tokens| tokens.is_finite() && *tokens >= 0.0).map(|tokens| tokens as u64)
 }
 
-fn strip_bom(body: &[u8]) -> &[u8] {
+/// `body` without a UTF-8 byte-order mark in front.
+pub(crate) fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(BOM).unwrap_or(body)
 }
 

@@ -25,12 +25,18 @@ pub enum Status {
 impl Status {
     /// Parses a status string; matching is case-insensitive and accepts `SUCCED`.
     pub fn parse(s: &str) -> Self {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "SUCCEED" | "SUCCED" | "SUCCEEDED" | "SUCCESS" => Status::Succeed,
-            "FAILED" | "FAIL" => Status::Failed,
-            "PENDING" => Status::Pending,
-            "RUNNING" => Status::Running,
-            _ => Status::Other(s.to_owned()),
+        // Compared in place: this runs for every invoke and every poll.
+        let spelled = |names: &[&str]| names.iter().any(|name| s.trim().eq_ignore_ascii_case(name));
+        if spelled(&["SUCCEED", "SUCCED", "SUCCEEDED", "SUCCESS"]) {
+            Status::Succeed
+        } else if spelled(&["FAILED", "FAIL"]) {
+            Status::Failed
+        } else if spelled(&["PENDING"]) {
+            Status::Pending
+        } else if spelled(&["RUNNING"]) {
+            Status::Running
+        } else {
+            Status::Other(s.to_owned())
         }
     }
 

@@ -386,8 +386,8 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// GPTBots may label JSON loosely (`text/plain`, no charset...), so the content type only
 /// condemns a body that does not look like a JSON object either: an HTML page, say.
 fn looks_like_json(content_type: &[u8], body: &[u8]) -> bool {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    content_type.to_ascii_lowercase().windows(4).any(|w| w == b"json")
+    let body = crate::response::strip_bom(body);
+    content_type.windows(4).any(|w| w.eq_ignore_ascii_case(b"json"))
         || body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{')
 }
 
