@@ -202,6 +202,17 @@ pub enum JournalError {
         /// What is wrong with it.
         what: String,
     },
+    /// A change of an input's state that its recorded state does not allow (sending an input
+    /// recorded as sent, say): the record is intact, the step was refused.
+    #[error("journal `{journal}` refused to record position {position}: {what}")]
+    Refused {
+        /// Where the journal lives.
+        journal: String,
+        /// The position (0-based) of the input.
+        position: u64,
+        /// Why the change does not apply.
+        what: String,
+    },
     /// The store itself failed.
     #[error("journal `{journal}` could not be {action}")]
     Store {

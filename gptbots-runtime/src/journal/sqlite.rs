@@ -134,7 +134,7 @@ impl SqliteJournal {
     ) -> Result<(), JournalError> {
         let changed = self.lock().execute(sql, values).map_err(self.store_error("written"))?;
         if changed == 0 {
-            return Err(JournalError::Corrupt { journal: self.name(), position, what: unchanged.to_owned() });
+            return Err(JournalError::Refused { journal: self.name(), position, what: unchanged.to_owned() });
         }
         Ok(())
     }
