@@ -205,10 +205,10 @@ impl Client {
     /// The key for `workflow_id`: its own key, else its `GPTBOTS_API_KEY_<ID>` variable, else
     /// the default key.
     pub(crate) fn key_for(&self, workflow_id: &str) -> Result<&SecretString, Error> {
-        // The variable name is built only when it is looked up: this runs on every call.
-        let from_env = || {
-            if self.inner.env_keys.is_empty() { None } else { self.inner.env_keys.get(&key_env_var(workflow_id)) }
-        };
+        // Matched against the few variables read, without building the name: this runs on
+        // every call.
+        let from_env =
+            || self.inner.env_keys.iter().find(|(name, _)| is_key_env_var_of(name, workflow_id)).map(|(_, key)| key);
         self.inner
             .workflow_keys
             .get(workflow_id)
@@ -233,9 +233,20 @@ fn env_var(name: &str) -> Option<String> {
 /// `GPTBOTS_API_KEY_` followed by the id upper-cased, every character other than `A-Z` and
 /// `0-9` replaced by `_`.
 pub fn key_env_var(workflow_id: &str) -> String {
-    let suffix: String =
-        workflow_id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
-    format!("GPTBOTS_API_KEY_{suffix}")
+    let suffix: String = workflow_id.chars().map(env_var_char).collect();
+    format!("{KEY_ENV_PREFIX}{suffix}")
+}
+
+const KEY_ENV_PREFIX: &str = "GPTBOTS_API_KEY_";
+
+/// How one character of a workflow id appears in its key's variable name.
+fn env_var_char(c: char) -> char {
+    if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }
+}
+
+/// Whether `name` is [`key_env_var`]`(workflow_id)`, compared without building it.
+fn is_key_env_var_of(name: &str, workflow_id: &str) -> bool {
+    name.strip_prefix(KEY_ENV_PREFIX).is_some_and(|suffix| suffix.chars().eq(workflow_id.chars().map(env_var_char)))
 }
 
 /// Configures a [`Client`]. Nothing is checked until [`ClientBuilder::build`], which reports
@@ -297,7 +308,7 @@ impl ClientBuilder {
         }
         for (name, value) in std::env::vars_os() {
             let (Some(name), Some(value)) = (name.to_str(), value.to_str()) else { continue };
-            if name.strip_prefix("GPTBOTS_API_KEY_").is_some_and(|suffix| !suffix.is_empty()) && !value.is_empty() {
+            if name.strip_prefix(KEY_ENV_PREFIX).is_some_and(|suffix| !suffix.is_empty()) && !value.is_empty() {
                 builder.env_keys.push((name.to_owned(), SecretString::from(value)));
             }
         }
@@ -498,6 +509,16 @@ mod tests {
         assert!(build("https://gpt.example.com/").is_ok_and(|c| c.base_url() == "https://gpt.example.com"));
         assert!(matches!(build("ftp://api.gptbots.ai"), Err(Error::Config(ConfigError::UnsupportedScheme { .. }))));
         assert!(matches!(build("not a url"), Err(Error::Config(ConfigError::InvalidBaseUrl { .. }))));
+    }
+
+    #[test]
+    fn a_key_variable_is_matched_to_its_workflow_as_its_name_is_built() {
+        for id in ["wf_today_news", "wf-Today.news", "x"] {
+            assert!(is_key_env_var_of(&key_env_var(id), id), "{id}");
+        }
+        assert!(!is_key_env_var_of("GPTBOTS_API_KEY_WF_TODAY", "wf_today_news"));
+        assert!(!is_key_env_var_of("GPTBOTS_API_KEY_WF_TODAY_NEWS_2", "wf_today_news"));
+        assert!(!is_key_env_var_of("OTHER_WF_TODAY_NEWS", "wf_today_news"));
     }
 
     #[test]
