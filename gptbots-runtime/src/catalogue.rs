@@ -39,8 +39,11 @@
 //! struct Ask { question: String }
 //! ```
 
+use std::borrow::Cow;
+use std::cell::Cell;
+
 use schemars::generate::SchemaSettings;
-use schemars::{JsonSchema, Schema};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::Workflow;
 use crate::contract::WorkflowOutput;
@@ -55,17 +58,8 @@ pub struct WorkflowEntry {
     pub id: &'static str,
     /// The Rust name of the input struct.
     pub name: &'static str,
-    // One function pointer for both schemas: `#[workflow]` builds an entry per workflow in a
-    // constant, and each generic function named there is one more instance to resolve in every
-    // build of the crate that declares it.
-    schema: fn(Side, &'static str) -> Schema,
-}
-
-/// Which of a workflow's two schemas.
-#[derive(Debug, Clone, Copy)]
-enum Side {
-    Input,
-    Output,
+    input: SchemaFns,
+    output: SchemaFns,
 }
 
 impl WorkflowEntry {
@@ -75,18 +69,23 @@ impl WorkflowEntry {
         W: Workflow + JsonSchema,
         W::Output: WorkflowOutput,
     {
-        WorkflowEntry { id: W::ID, name: W::NAME, schema: schema_of::<W> }
+        WorkflowEntry {
+            id: W::ID,
+            name: W::NAME,
+            input: SchemaFns::of::<W>(),
+            output: SchemaFns::of::<<W::Output as WorkflowOutput>::Itself>(),
+        }
     }
 
     /// The JSON Schema of the input: what the client sends as `input` (serialize contract).
     pub fn input_schema(&self) -> Schema {
-        (self.schema)(Side::Input, self.id)
+        root_schema(SchemaSettings::draft2020_12().for_serialize(), self.input, self.id)
     }
 
     /// The JSON Schema of the output: what the client accepts as `output` (deserialize
     /// contract).
     pub fn output_schema(&self) -> Schema {
-        (self.schema)(Side::Output, self.id)
+        root_schema(SchemaSettings::draft2020_12().for_deserialize(), self.output, self.id)
     }
 
     /// The workflow's description: the input struct's doc comment, if it has one.
@@ -95,22 +94,75 @@ impl WorkflowEntry {
     }
 }
 
-fn schema_of<W>(side: Side, workflow_id: &'static str) -> Schema
-where
-    W: Workflow + JsonSchema,
-    W::Output: WorkflowOutput,
-{
-    match side {
-        Side::Input => root_schema::<W>(SchemaSettings::draft2020_12().for_serialize(), workflow_id),
-        Side::Output => root_schema::<<W::Output as WorkflowOutput>::Itself>(
-            SchemaSettings::draft2020_12().for_deserialize(),
-            workflow_id,
-        ),
+/// What schemars' root-schema code asks of a `JsonSchema` type, as function pointers.
+///
+/// `#[workflow]` builds an entry per workflow in a constant. Were the entry to name a generic
+/// schema function (`into_root_schema_for::<W>`), every workflow would make the crate that
+/// declares it compile one more copy of schemars' generator code. Pointers to the derived
+/// `JsonSchema` functions, which that crate compiles anyway, cost nothing more; one copy of the
+/// generator code, compiled here for [`Erased`], serves every workflow.
+#[derive(Clone, Copy)]
+struct SchemaFns {
+    name: fn() -> Cow<'static, str>,
+    id: fn() -> Cow<'static, str>,
+    json_schema: fn(&mut SchemaGenerator) -> Schema,
+}
+
+impl SchemaFns {
+    const fn of<T: JsonSchema>() -> Self {
+        SchemaFns { name: T::schema_name, id: T::schema_id, json_schema: T::json_schema }
     }
 }
 
-fn root_schema<T: JsonSchema>(settings: SchemaSettings, workflow_id: &'static str) -> Schema {
-    let mut schema = settings.into_generator().into_root_schema_for::<T>();
+impl std::fmt::Debug for SchemaFns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&(self.name)())
+    }
+}
+
+thread_local! {
+    /// The type [`Erased`] stands for while [`root_schema`] runs on this thread.
+    static ERASED: Cell<Option<SchemaFns>> = const { Cell::new(None) };
+}
+
+/// A `JsonSchema` type whose functions are those of the type [`root_schema`] was given.
+///
+/// schemars' `JsonSchema` has no `self`, so a type chosen at run time can only be passed to its
+/// generic code as a type whose functions read where to go: a thread-local set around the one
+/// call. The root keeps the real type's name and id, so a recursive type's `$ref` to itself
+/// still points at the root (`"#"`), exactly as `into_root_schema_for::<T>` gives.
+struct Erased;
+
+impl Erased {
+    fn fns() -> SchemaFns {
+        ERASED.with(Cell::get).expect("Erased is only used inside root_schema, which sets it")
+    }
+}
+
+impl JsonSchema for Erased {
+    fn schema_name() -> Cow<'static, str> {
+        (Erased::fns().name)()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        (Erased::fns().id)()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        (Erased::fns().json_schema)(generator)
+    }
+}
+
+fn root_schema(settings: SchemaSettings, fns: SchemaFns, workflow_id: &'static str) -> Schema {
+    /// Puts back the type an enclosing call had (a schema function may build another root).
+    struct Restore(Option<SchemaFns>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ERASED.with(|erased| erased.set(self.0));
+        }
+    }
+    let _restore = Restore(ERASED.with(|erased| erased.replace(Some(fns))));
+    let mut schema = settings.into_generator().into_root_schema_for::<Erased>();
     schema.ensure_object().insert(WORKFLOW_ID_KEYWORD.to_owned(), workflow_id.into());
     schema
 }
@@ -192,6 +244,37 @@ mod tests {
         assert_eq!(required(&schema), ["count"]);
         assert_eq!(schema.get(WORKFLOW_ID_KEYWORD), Some(&json!("wf_spell")));
         assert_eq!(schema.pointer("/properties/words/default"), Some(&json!([])));
+    }
+
+    /// A comment thread: recursive, so its schema refers to itself.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    struct Thread {
+        text: String,
+        replies: Vec<Thread>,
+        quoted: Option<Mistakes>,
+    }
+
+    impl Workflow for Thread {
+        const ID: &'static str = "wf_thread";
+        const NAME: &'static str = "Thread";
+        type Output = Thread;
+    }
+
+    #[test]
+    fn schemas_are_the_ones_schemars_gives_for_the_type_itself() {
+        let with_id = |mut schema: Schema| {
+            schema.ensure_object().insert(WORKFLOW_ID_KEYWORD.to_owned(), "wf_thread".into());
+            schema
+        };
+        let entry = WorkflowEntry::of::<Thread>();
+        let input = SchemaSettings::draft2020_12().for_serialize().into_generator().into_root_schema_for::<Thread>();
+        let output = SchemaSettings::draft2020_12().for_deserialize().into_generator().into_root_schema_for::<Thread>();
+        assert_eq!(entry.input_schema(), with_id(input));
+        assert_eq!(entry.output_schema(), with_id(output));
+        assert_eq!(entry.input_schema().pointer("/properties/replies/items/$ref"), Some(&json!("#")));
+        assert!(entry.input_schema().pointer("/$defs/Mistakes").is_some());
+        let spell = WorkflowEntry::of::<SpellCheck>().input_schema();
+        assert_eq!(spell.get("title"), Some(&json!("SpellCheck")));
     }
 
     #[test]
