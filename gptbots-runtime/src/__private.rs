@@ -3,7 +3,7 @@
 
 pub use crate::catalogue::WorkflowEntry;
 pub use crate::contract;
-pub use crate::response::decode_run_body;
+pub use crate::response::{decode_run_body, decode_run_chunks};
 pub use crate::{Client, Error, InvokeFuture, Run, Workflow};
 pub use inventory;
 pub use schemars::{self, JsonSchema};

@@ -2,6 +2,8 @@
 
 use bytes::{Bytes, BytesMut};
 
+use crate::response_body::Body;
+
 /// The default cap on a response body: a run's output is JSON text, and 32 MiB of it is far
 /// beyond any documented workflow while still safe to hold for hundreds of calls at once.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
@@ -10,7 +12,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// an excerpt; the rest of, say, a proxy's HTML page is not needed.
 pub(crate) const ERROR_BODY_BYTES: usize = 64 * 1024;
 
-/// The first allocation for a body whose length is not announced.
+/// The first allocation for an error body (which is read only up to [`ERROR_BODY_BYTES`]).
 const INITIAL_CAPACITY: usize = 64 * 1024;
 
 /// Why a body could not be read in full.
@@ -24,29 +26,28 @@ pub(crate) enum BodyError {
 
 /// Reads the whole body of `response` unless it exceeds `limit` bytes.
 ///
-/// A `Content-Length` over the limit is refused before anything is read; one within it sizes
-/// the buffer once, so a large output is held once rather than in a buffer that doubles (and
-/// copies) its way up. Chunks are read one by one and reading stops at the first chunk that
-/// crosses the limit, so at most `limit` bytes plus one chunk are ever held.
-pub(crate) async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
+/// A `Content-Length` over the limit is refused before anything is read. The chunks are kept as
+/// the connection handed them over, never copied into one buffer, so a large output is held
+/// once. Reading stops at the first chunk that crosses the limit, so at most `limit` bytes plus
+/// one chunk are ever held.
+pub(crate) async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Body, BodyError> {
     let announced = response.content_length();
     if announced.is_some_and(|len| len > limit as u64) {
         return Err(BodyError::TooLarge { announced, read: Bytes::new() });
     }
-    // Within the limit by the check above; a server that announces more than it sends costs
-    // at most the limit.
-    let capacity = announced.map_or(INITIAL_CAPACITY, |len| len as usize);
-    let mut body = BytesMut::with_capacity(capacity);
+    let mut body = Body::default();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > limit {
-                    return Err(BodyError::TooLarge { announced, read: body.freeze() });
+                    return Err(BodyError::TooLarge { announced, read: Bytes::from(body.contiguous().into_owned()) });
                 }
-                body.extend_from_slice(&chunk);
+                body.push(chunk);
             }
-            Ok(None) => return Ok(body.freeze()),
-            Err(source) => return Err(BodyError::Transport { source, read: body.freeze() }),
+            Ok(None) => return Ok(body),
+            Err(source) => {
+                return Err(BodyError::Transport { source, read: Bytes::from(body.contiguous().into_owned()) });
+            }
         }
     }
 }

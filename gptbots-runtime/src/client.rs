@@ -17,7 +17,7 @@ use crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::call::CallOptions;
 use crate::error::ConfigError;
 use crate::loopback::is_loopback;
-use crate::response::Outcome;
+use crate::response::{Outcome, STREAMED_BODY_BYTES};
 use crate::retry::{Idempotency, RetryPolicy};
 use crate::transport::{Call, Route, Transport};
 use crate::wire::InvokeRequest;
@@ -263,6 +263,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     overall_timeout: Option<Duration>,
     max_response_bytes: Option<usize>,
+    streamed_body_bytes: Option<usize>,
     retry: Option<RetryPolicy>,
     poll_policy: Option<PollPolicy>,
     http: Option<reqwest::ClientBuilder>,
@@ -281,6 +282,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("overall_timeout", &self.overall_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("streamed_body_bytes", &self.streamed_body_bytes)
             .field("retry", &self.retry)
             .field("poll_policy", &self.poll_policy)
             .field("http_client", &self.http.as_ref().map(|_| "<reqwest::ClientBuilder>"))
@@ -383,6 +385,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Run bodies of at least `bytes` bytes are decoded as they are read: each part of the
+    /// text is freed once decoded, so a large output costs about its decoded size in memory
+    /// rather than that plus its text. Default [`STREAMED_BODY_BYTES`] (512 KiB).
+    ///
+    /// What it costs: such a run's raw output is not kept in [`Error::OutputMismatch`] (fetch it
+    /// again by its run id), and decoding takes several times the CPU of decoding one slice
+    /// (BENCHMARKS.md). `usize::MAX` decodes every body as one slice.
+    pub fn streamed_body_bytes(mut self, bytes: usize) -> Self {
+        self.streamed_body_bytes = Some(bytes);
+        self
+    }
+
     /// How requests that did not reach GPTBots are repeated. Default [`RetryPolicy::default`].
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
@@ -448,7 +462,7 @@ impl ClientBuilder {
         let stays_local = reqwest::Url::parse(&base_url).is_ok_and(|url| is_loopback(&url));
         let http = if stays_local { http.no_proxy() } else { http };
         let http = http.build().map_err(ConfigError::HttpClient)?;
-        let transport = Transport::new(
+        let mut transport = Transport::new(
             http,
             base_url,
             max_response_bytes,
@@ -457,6 +471,7 @@ impl ClientBuilder {
             self.overall_timeout,
             self.retry.unwrap_or_default(),
         )?;
+        transport.streamed_body_bytes = self.streamed_body_bytes.unwrap_or(STREAMED_BODY_BYTES);
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,

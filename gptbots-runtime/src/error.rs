@@ -166,7 +166,7 @@ pub enum Error {
 
     /// The run succeeded but its output does not decode into the declared output type.
     #[error(
-        "workflow `{workflow_id}` run {run_id} succeeded but its output does not fit `{output_type}` at `{path}`: {reason}; output: {}", crate::excerpt::Quoter::default().excerpt(raw_output.as_bytes())
+        "workflow `{workflow_id}` run {run_id} succeeded but its output does not fit `{output_type}` at `{path}`: {reason}; {}", shown_output(raw_output.as_deref())
     )]
     #[non_exhaustive]
     OutputMismatch {
@@ -180,8 +180,12 @@ pub enum Error {
         path: String,
         /// What serde reported.
         reason: Box<str>,
-        /// The complete raw `output` JSON, so the paid result is never lost.
-        raw_output: Box<str>,
+        /// The complete raw `output` JSON, so the paid result is never lost. `None` for a body
+        /// decoded as it was read (see
+        /// [`ClientBuilder::streamed_body_bytes`](crate::ClientBuilder::streamed_body_bytes)),
+        /// whose text was freed: fetch the output again by `run_id`
+        /// (`client.workflow(id).resume::<serde_json::Value>(run_id).wait()`).
+        raw_output: Option<Box<str>>,
     },
 
     /// The response came from another workflow than the one declared.
@@ -412,6 +416,14 @@ fn deadline_suffix(last_status: &Option<Status>, last_error: &Option<Box<Error>>
     }
 }
 
+/// The end of an `OutputMismatch` message: an excerpt of the raw output, or where to get it.
+fn shown_output(raw_output: Option<&str>) -> String {
+    match raw_output {
+        Some(raw) => format!("output: {}", crate::excerpt::Quoter::default().excerpt(raw.as_bytes())),
+        None => "the output was too large to keep beside its decoding: fetch it again by run id".to_owned(),
+    }
+}
+
 fn run_suffix(run_id: &Option<String>) -> String {
     match run_id {
         Some(id) => format!(" (run {id})"),
@@ -513,10 +525,11 @@ impl Error {
         }
     }
 
-    /// The raw output of a run that succeeded but did not decode.
+    /// The raw output of a run that succeeded but did not decode, when it was kept: see
+    /// [`Error::OutputMismatch`].
     pub fn raw_output(&self) -> Option<&str> {
         match self {
-            Error::OutputMismatch { raw_output, .. } => Some(raw_output),
+            Error::OutputMismatch { raw_output, .. } => raw_output.as_deref(),
             _ => None,
         }
     }
@@ -717,7 +730,7 @@ mod tests {
             output_type: "T",
             path: ".".into(),
             reason: "invalid type".into(),
-            raw_output: format!("\"{}\"", "x".repeat(1 << 20)).into(),
+            raw_output: Some(format!("\"{}\"", "x".repeat(1 << 20)).into()),
         };
         let shown = format!("{error:?}");
         assert!(shown.len() < 2048 && shown.starts_with("OutputMismatch"), "{}", shown.len());

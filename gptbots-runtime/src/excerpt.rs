@@ -14,6 +14,9 @@ pub(crate) const EXCERPT_CHARS: usize = 512;
 /// after whitespace runs are folded, and a key straddling the cut.
 const EXCERPT_WINDOW: usize = EXCERPT_CHARS * 8;
 
+/// How much of a body's start [`Quoter::excerpt_of`] needs: the window and any key.
+pub(crate) const EXCERPT_SOURCE_BYTES: usize = EXCERPT_WINDOW * 2;
+
 /// What replaces a secret.
 const REDACTED: &str = "<redacted>";
 
@@ -35,7 +38,13 @@ impl<'k> Quoter<'k> {
 
     /// A bounded, one-line excerpt of a body, saying how long the body was when it is cut.
     pub(crate) fn excerpt(&self, bytes: &[u8]) -> String {
-        if bytes.is_empty() {
+        self.excerpt_of(bytes, bytes.len())
+    }
+
+    /// [`Quoter::excerpt`] of a body of `total` bytes, given its start: at least
+    /// [`EXCERPT_SOURCE_BYTES`] of it, or all of it.
+    pub(crate) fn excerpt_of(&self, bytes: &[u8], total: usize) -> String {
+        if total == 0 {
             return "(empty body)".to_owned();
         }
         // The key is scrubbed from a window a little wider than the excerpt, so a key crossing
@@ -45,7 +54,7 @@ impl<'k> Quoter<'k> {
         let mut text = self.scrub(&text);
         // A key cut by the window's end is not found whole; its start must not be quoted either
         // (a body of blanks folds a late key into the excerpt).
-        if let Some(secret) = self.secret.filter(|_| window.len() < bytes.len()) {
+        if let Some(secret) = self.secret.filter(|_| window.len() < total) {
             let partial = (4..secret.len()).rev().find(|&len| text.ends_with(&secret[..len]));
             if let Some(len) = partial {
                 let keep = text.len() - len;
@@ -53,7 +62,7 @@ impl<'k> Quoter<'k> {
             }
         }
         let (line, cut) = one_line(&text, EXCERPT_CHARS);
-        if cut || window.len() < bytes.len() { format!("{line}... ({} bytes in all)", bytes.len()) } else { line }
+        if cut || window.len() < total { format!("{line}... ({total} bytes in all)") } else { line }
     }
 
     /// A server-sent string (message, id, status, JSON path), bounded, on one line, scrubbed.

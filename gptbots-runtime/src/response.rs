@@ -12,8 +12,17 @@ use serde_json::value::RawValue;
 
 use crate::error::ApiEndpoint;
 use crate::excerpt::Quoter;
-use crate::wire::{ApiError, RawRunBody};
+use crate::response_body::Body;
+use crate::wire::{ApiError, RawRunBody, RunBody};
 use crate::{Error, Run, Status};
+
+mod streamed;
+
+/// The default of [`ClientBuilder::streamed_body_bytes`](crate::ClientBuilder::streamed_body_bytes):
+/// run bodies this long or longer, when they arrived in several chunks, are decoded as they are
+/// read rather than as one slice, so their output is built while the text is freed instead of
+/// beside all of it. Such a body's raw output is not kept for [`Error::OutputMismatch`].
+pub const STREAMED_BODY_BYTES: usize = 512 * 1024;
 
 /// What a run answer says about the run.
 #[derive(Debug)]
@@ -81,11 +90,34 @@ const MAX_STATUS_LEN: usize = 64;
 /// The UTF-8 byte-order mark some servers put before JSON.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// What an envelope says about its run, before its input and output are read.
+enum Verdict {
+    Succeed,
+    Failed,
+    InProgress(Status),
+}
+
+/// A body as error excerpts see it: its start and its whole length.
+#[derive(Clone, Copy)]
+pub(crate) struct Shown<'b> {
+    start: &'b [u8],
+    len: usize,
+}
+
+impl<'b> Shown<'b> {
+    /// A body held whole.
+    pub(crate) fn whole(body: &'b [u8]) -> Self {
+        Shown { start: body, len: body.len() }
+    }
+}
+
 /// Decodes the answers of one request: which endpoint, for which workflow, scrubbing which key.
 pub(crate) struct Decoder<'a> {
     pub endpoint: &'a ApiEndpoint,
     pub workflow_id: &'a str,
     pub quoter: Quoter<'a>,
+    /// Bodies of at least this many bytes (in several chunks) are decoded as they are read.
+    pub stream_from: usize,
 }
 
 impl Decoder<'_> {
@@ -114,19 +146,37 @@ impl Decoder<'_> {
 
     /// The error for an answer that is not a GPTBots run.
     pub(crate) fn invalid(&self, status: u16, run_id: Option<String>, reason: String, body: &[u8]) -> Error {
+        self.invalid_shown(status, run_id, reason, Shown::whole(body))
+    }
+
+    /// [`Decoder::invalid`] for a body given by its start and length.
+    pub(crate) fn invalid_shown(&self, status: u16, run_id: Option<String>, reason: String, body: Shown<'_>) -> Error {
         Error::InvalidResponse {
             endpoint: self.endpoint.clone(),
             status,
             run_id,
             reason,
-            excerpt: self.quoter.excerpt(body).into(),
+            excerpt: self.quoter.excerpt_of(body.start, body.len).into(),
         }
+    }
+
+    /// Decodes a 2xx body of the run endpoints. A body of one chunk or under
+    /// [`Decoder::stream_from`] bytes is read as one slice; a larger one is decoded as it is read
+    /// ([`Decoder::run_streamed`]), so its text is freed while its output is built.
+    pub(crate) fn run_body<O: DeserializeOwned>(&self, http_status: u16, body: Body) -> Result<Outcome<O>, Error> {
+        if body.len() < self.stream_from || body.chunk_count() < 2 {
+            return self.run(http_status, &body.contiguous());
+        }
+        self.run_streamed(http_status, body)
     }
 
     /// Decodes a 2xx body into what it says about the run.
     pub(crate) fn run<O: DeserializeOwned>(&self, http_status: u16, body: &[u8]) -> Result<Outcome<O>, Error> {
         let body = strip_bom(body);
-        let outer: RawRunBody<'_> = serde_json::from_slice(body).map_err(|e| {
+        // Checked once here, so the parser need not check each string again.
+        let text = std::str::from_utf8(body)
+            .map_err(|e| self.not_utf8(http_status, e.valid_up_to(), self.sniff_run_id(body), Shown::whole(body)))?;
+        let outer: RawRunBody<'_> = serde_json::from_str(text).map_err(|e| {
             let reason = format!("the body is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
             self.invalid(http_status, self.sniff_run_id(body), reason, body)
         })?;
@@ -140,8 +190,34 @@ impl Decoder<'_> {
             }
             envelope => envelope,
         };
-        if let Some(reason) = implausible_identifier(&envelope) {
-            return Err(self.invalid(http_status, None, reason, body));
+        let (run_id, verdict) = self.verdict(http_status, &envelope, Shown::whole(body))?;
+        match verdict {
+            Verdict::InProgress(status) => Ok(Outcome::InProgress { run_id, status }),
+            Verdict::Failed => {
+                let input = envelope.input.map(ToOwned::to_owned);
+                Ok(Outcome::Failed(self.failed(&run_id, &envelope, input)))
+            }
+            Verdict::Succeed => {
+                let Some(raw_output) = envelope.output else {
+                    return Err(self.no_output(http_status, &run_id, Shown::whole(body)));
+                };
+                let output = self.output::<O>(&run_id, raw_output)?;
+                let input = envelope.input.map(ToOwned::to_owned);
+                Ok(Outcome::Finished(self.finished(run_id, envelope, output, input)))
+            }
+        }
+    }
+
+    /// What an envelope says about its run before its input and output are read: the run id
+    /// (as sent: it is what a query sends back) and the state; or why it is not a run.
+    fn verdict<J>(
+        &self,
+        http_status: u16,
+        envelope: &RunBody<'_, J>,
+        body: Shown<'_>,
+    ) -> Result<(String, Verdict), Error> {
+        if let Some(reason) = implausible_identifier(envelope) {
+            return Err(self.invalid_shown(http_status, None, reason, body));
         }
         let Some(run_id) = envelope.workflow_run_id.as_deref() else {
             if let Some(code) = envelope.code.filter(|code| *code != 0) {
@@ -153,7 +229,7 @@ impl Decoder<'_> {
                     run_id: None,
                 });
             }
-            return Err(self.invalid(http_status, None, "the body has no workflowRunId".into(), body));
+            return Err(self.invalid_shown(http_status, None, "the body has no workflowRunId".into(), body));
         };
         if let Some(actual) = envelope.workflow_id.as_deref()
             && actual != self.workflow_id
@@ -164,45 +240,63 @@ impl Decoder<'_> {
                 run_id: self.quoter.text(run_id),
             });
         }
-        let status = match &envelope.status {
-            Some(Status::Succeed) => Status::Succeed,
-            Some(Status::Failed) => {
-                return Ok(Outcome::Failed(FailedRun {
-                    run_id: self.quoter.text(run_id),
-                    reason: envelope.failure_reason().map(|reason| self.quoter.text(reason)),
-                    input: envelope.input.map(ToOwned::to_owned),
-                    cost: cost_of(envelope.total_cost),
-                }));
-            }
-            Some(Status::Other(other)) => {
-                let status = Status::Other(self.quoter.text(other));
-                return Ok(Outcome::InProgress { run_id: run_id.to_owned(), status });
-            }
-            Some(status) => return Ok(Outcome::InProgress { run_id: run_id.to_owned(), status: status.clone() }),
+        let verdict = match &envelope.status {
+            Some(Status::Succeed) => Verdict::Succeed,
+            Some(Status::Failed) => Verdict::Failed,
+            Some(Status::Other(other)) => Verdict::InProgress(Status::Other(self.quoter.text(other))),
+            Some(status) => Verdict::InProgress(status.clone()),
             None => {
                 let run_id = Some(self.quoter.text(run_id));
-                return Err(self.invalid(http_status, run_id, "the body has no status".into(), body));
+                return Err(self.invalid_shown(http_status, run_id, "the body has no status".into(), body));
             }
         };
-        let Some(raw_output) = envelope.output else {
-            let reason = "the run SUCCEED but the body has no output".into();
-            return Err(self.invalid(http_status, Some(self.quoter.text(run_id)), reason, body));
-        };
-        let output = self.output::<O>(run_id, raw_output)?;
-        Ok(Outcome::Finished(Run {
-            run_id: run_id.to_owned(),
+        Ok((run_id.to_owned(), verdict))
+    }
+
+    /// The error for a body that is not UTF-8, as JSON text must be.
+    fn not_utf8(&self, http_status: u16, at: usize, run_id: Option<String>, body: Shown<'_>) -> Error {
+        let reason = format!("the body is not UTF-8 text (an invalid byte at offset {at})");
+        self.invalid_shown(http_status, run_id, reason, body)
+    }
+
+    /// The error for a `SUCCEED` run without an output.
+    fn no_output(&self, http_status: u16, run_id: &str, body: Shown<'_>) -> Error {
+        let reason = "the run SUCCEED but the body has no output".into();
+        self.invalid_shown(http_status, Some(self.quoter.text(run_id)), reason, body)
+    }
+
+    /// A `FAILED` run, its texts quoted.
+    fn failed<J>(&self, run_id: &str, envelope: &RunBody<'_, J>, input: Option<Box<RawValue>>) -> FailedRun {
+        FailedRun {
+            run_id: self.quoter.text(run_id),
+            reason: envelope.failure_reason().map(|reason| self.quoter.text(reason)),
+            input,
+            cost: cost_of(envelope.total_cost),
+        }
+    }
+
+    /// A `SUCCEED` run with its decoded output.
+    fn finished<J, O>(
+        &self,
+        run_id: String,
+        envelope: RunBody<'_, J>,
+        output: O,
+        input: Option<Box<RawValue>>,
+    ) -> Run<O> {
+        Run {
+            run_id,
             workflow_id: envelope.workflow_id.map_or_else(|| self.workflow_id.to_owned(), |id| id.into_owned()),
             workflow_name: envelope.workflow_name.map(|name| name.into_owned()),
             workflow_version: envelope.workflow_version.map(|version| version.into_owned()),
-            status,
+            status: Status::Succeed,
             output,
             execution_time: envelope.workflow_execution_time.and_then(millis),
             cost: cost_of(envelope.total_cost).unwrap_or(0.0),
             tokens: tokens_of(envelope.total_tokens).unwrap_or(0),
             start_time: envelope.start_time.and_then(epoch_millis),
             end_time: envelope.end_time.and_then(epoch_millis),
-            input: envelope.input.map_or_else(|| RawValue::NULL.to_owned(), ToOwned::to_owned),
-        }))
+            input: input.unwrap_or_else(|| RawValue::NULL.to_owned()),
+        }
     }
 
     /// Decodes a 2xx body that is read as a whole JSON document (an answer whose fields are not
@@ -257,7 +351,7 @@ pub(crate) fn decode_output<O: DeserializeOwned>(
         output_type: std::any::type_name::<O>(),
         path: quote(&e.path().to_string()),
         reason: quote(&e.inner().to_string()).into(),
-        raw_output: quoter.whole(raw_output),
+        raw_output: Some(quoter.whole(raw_output)),
     })
 }
 
@@ -276,7 +370,7 @@ pub(crate) fn strip_bom(body: &[u8]) -> &[u8] {
 }
 
 /// Names an id or status too long to be genuine, so no error quotes an unbounded string.
-fn implausible_identifier(envelope: &RawRunBody<'_>) -> Option<String> {
+fn implausible_identifier<J>(envelope: &RunBody<'_, J>) -> Option<String> {
     let too_long = |field: &str, len: usize| format!("its {field} is {len} bytes long, too long to be genuine");
     if let Some(id) = envelope.workflow_run_id.as_ref().filter(|id| id.len() > MAX_ID_LEN) {
         return Some(too_long("workflowRunId", id.len()));
@@ -317,12 +411,25 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
 #[doc(hidden)]
 pub fn decode_run_body<O: DeserializeOwned>(workflow_id: &str, http_status: u16, body: &[u8]) -> Result<Run<O>, Error> {
     let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default() };
+    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default(), stream_from: usize::MAX };
     match http_status {
         200..=299 => decoder.run::<O>(http_status, body)?.into_finished(workflow_id),
         300..=399 => Err(decoder.redirect(http_status, None)),
         _ => Err(decoder.error_status(http_status, false, body)),
     }
+}
+
+/// [`decode_run_body`] for a 2xx body that arrived as `chunks`, decoded as a large body is
+/// (read twice, its chunks freed as they are passed) whatever its length. Not a stable API.
+#[doc(hidden)]
+pub fn decode_run_chunks<O: DeserializeOwned>(workflow_id: &str, chunks: &[&[u8]]) -> Result<Run<O>, Error> {
+    let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
+    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default(), stream_from: usize::MAX };
+    let mut body = Body::default();
+    for chunk in chunks {
+        body.push(bytes::Bytes::copy_from_slice(chunk));
+    }
+    decoder.run_streamed::<O>(200, body)?.into_finished(workflow_id)
 }
 
 /// A server-sent millisecond count; `None` for negative, non-finite or absurdly large values
@@ -420,7 +527,8 @@ mod tests {
         let empty = decode_run_body::<u8>("wf", 502, b"").unwrap_err();
         assert!(empty.to_string().ends_with("(empty body)"), "{empty}");
         let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-        let decoder = Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::default() };
+        let decoder =
+            Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::default(), stream_from: usize::MAX };
         let redirect = decoder.redirect(307, Some(b"https://elsewhere.example/v1"));
         let message = redirect.to_string();
         assert!(
@@ -433,7 +541,8 @@ mod tests {
     fn the_key_is_scrubbed_from_every_server_field() {
         let key = "app-Zx81Q0pLmXXXXXXXXX";
         let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-        let decoder = Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::new(key) };
+        let decoder =
+            Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::new(key), stream_from: usize::MAX };
         let bodies = [
             format!(r#"{{"workflowRunId":"{key}","status":"FAILED","errorMessage":"bad key {key}"}}"#),
             format!(r#"{{"workflowRunId":"r","status":"{key}"}}"#),

@@ -23,6 +23,7 @@ use crate::body_limit::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
 use crate::error::{ApiEndpoint, ConfigError};
 use crate::excerpt::Quoter;
 use crate::response::{Decoder, Outcome};
+use crate::response_body::Body;
 use crate::retry::{Delivery, Idempotency, RetryPolicy, delivery_of_status, parse_retry_after};
 use crate::wire::{INVOKE_PATH, QUERY_PATH, RUN_LOGS_PATH, VERIFY_PATH};
 
@@ -50,20 +51,20 @@ impl Route {
 
 /// What a 2xx answer of a route decodes into.
 pub(crate) trait Answer: Sized {
-    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error>;
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error>;
 }
 
 /// The run endpoints' answers: what the body says about the run.
 impl<O: DeserializeOwned> Answer for Outcome<O> {
-    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
-        decoder.run(http_status, body)
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error> {
+        decoder.run_body(http_status, body)
     }
 }
 
 /// An answer whose fields are not documented (the key check): the JSON document as sent.
 impl Answer for serde_json::Value {
-    fn decode(decoder: &Decoder<'_>, http_status: u16, body: &[u8]) -> Result<Self, Error> {
-        decoder.document(http_status, body)
+    fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error> {
+        decoder.document(http_status, &body.contiguous())
     }
 }
 
@@ -93,6 +94,8 @@ pub(crate) struct Transport {
     verify: EndpointUrl,
     run_logs: EndpointUrl,
     pub max_response_bytes: usize,
+    /// Bodies of at least this many bytes are decoded as they are read.
+    pub streamed_body_bytes: usize,
     /// Known only when this crate built the `reqwest::Client`.
     pub connect_timeout: Option<Duration>,
     pub request_timeout: Duration,
@@ -143,6 +146,7 @@ impl Transport {
         retry: RetryPolicy,
     ) -> Result<Self, ConfigError> {
         Ok(Transport {
+            streamed_body_bytes: crate::STREAMED_BODY_BYTES,
             invoke: EndpointUrl::new(&base_url, INVOKE_PATH)?,
             query: EndpointUrl::new(&base_url, QUERY_PATH)?,
             verify: EndpointUrl::new(&base_url, VERIFY_PATH)?,
@@ -183,6 +187,7 @@ impl Transport {
             endpoint: &endpoint.name,
             workflow_id: call.workflow_id,
             quoter: Quoter::new(call.key.expose_secret()),
+            stream_from: self.streamed_body_bytes,
         };
         let authorization = authorization(call.key)?;
         let policy = &self.retry;
@@ -328,12 +333,15 @@ impl Transport {
                 return Err(Failure { error, delivery: Some(Delivery::Unknown), retry_after: None });
             }
         };
-        if let Some(content_type) = content_type.filter(|ct| !looks_like_json(ct.as_bytes(), &body)) {
+        if let Some(content_type) =
+            content_type.filter(|ct| !looks_like_json(ct.as_bytes(), &body.prefix(ERROR_BODY_BYTES)))
+        {
             let content_type = decoder.quoter.text(&String::from_utf8_lossy(content_type.as_bytes()));
             let reason = format!("expected JSON but the content type is `{content_type}`");
+            let body = body.contiguous();
             return Err(Failure::final_answer(decoder.invalid(status, decoder.sniff_run_id(&body), reason, &body)));
         }
-        A::decode(decoder, status, &body).map_err(Failure::final_answer)
+        A::decode(decoder, status, body).map_err(Failure::final_answer)
     }
 
     /// Maps a failure to send the request (or to receive the response head).

@@ -115,6 +115,53 @@ async fn an_output_that_does_not_fit_keeps_the_path_and_the_paid_raw_output() {
     assert_eq!(raw["news"][0]["title"], 7);
 }
 
+/// An output of about 2 MB: its body arrives in many chunks and is decoded as it is read.
+fn large_news(bad_title_at: Option<usize>) -> serde_json::Value {
+    let news: Vec<serde_json::Value> = (0..8_000)
+        .map(|i| match bad_title_at {
+            Some(bad) if bad == i => json!({ "title": i, "media": "m", "summary": "s" }),
+            _ => json!({ "title": format!("headline {i}"), "media": "wire", "summary": "x".repeat(220) }),
+        })
+        .collect();
+    json!({ "news": news })
+}
+
+#[tokio::test]
+async fn a_large_output_decodes_from_its_chunks_and_a_misfit_one_names_the_run_to_fetch_again() {
+    let server = MockServer::start().await.unwrap();
+    let news = server.register_raw(TodayNews::ID, |input| async move {
+        Ok(large_news(input["topic"].as_str().filter(|topic| *topic == "broken").map(|_| 7_321)))
+    });
+    news.cost(2.0);
+    let client = server.client();
+
+    let run = TodayNews::about("Rust", 1).invoke(&client).await.expect("a large output decodes");
+    assert_eq!(run.output.news.len(), 8_000);
+    assert_eq!(run.output.news[7_999].title, "headline 7999");
+    assert_eq!((run.cost, run.input_as::<serde_json::Value>().unwrap()["topic"].as_str()), (2.0, Some("Rust")));
+
+    let error = TodayNews::about("broken", 1).invoke(&client).await.unwrap_err();
+    let Error::OutputMismatch { path, run_id, .. } = &error else { panic!("expected OutputMismatch, got {error:?}") };
+    assert_eq!(path, "news[7321].title");
+    assert!(error.raw_output().is_none(), "a body this large is not kept beside its decoding");
+    assert!(error.to_string().contains("fetch it again by run id"), "{error}");
+    // The paid output is still GPTBots': fetched again by its run id, as the message says.
+    let again = client.workflow(TodayNews::ID).resume::<serde_json::Value>(run_id.clone()).wait().await.unwrap();
+    assert_eq!(again.output["news"][7_321]["title"], 7_321);
+
+    // A client that decodes every body as one slice keeps the raw output instead.
+    let whole = Client::builder()
+        .base_url(server.url())
+        .workflow_key(TodayNews::ID, news.key())
+        .streamed_body_bytes(usize::MAX)
+        .build()
+        .unwrap();
+    let error = TodayNews::about("broken", 1).invoke(&whole).await.unwrap_err();
+    assert!(matches!(&error, Error::OutputMismatch { path, .. } if path == "news[7321].title"), "{error:?}");
+    let raw: serde_json::Value = serde_json::from_str(error.raw_output().expect("kept whole")).unwrap();
+    assert_eq!(raw["news"].as_array().map(Vec::len), Some(8_000));
+}
+
 #[tokio::test]
 async fn an_unknown_status_is_kept_in_an_unexpected_status_error() {
     let (server, news) = news_server().await;

@@ -1,7 +1,7 @@
 //! Properties of response decoding: whatever bytes arrive, decoding returns a run or a typed
 //! error, never panics, and no error message grows with the body.
 
-use gptbots_runtime::__private::decode_run_body;
+use gptbots_runtime::__private::{decode_run_body, decode_run_chunks};
 use gptbots_runtime::{Error, Run, Status};
 use proptest::prelude::*;
 use serde::Deserialize;
@@ -24,7 +24,37 @@ struct Item {
 const MAX_MESSAGE_BYTES: usize = 8 * 1024;
 
 fn decode(status: u16, body: &[u8]) -> (Result<Run<Digest>, Error>, Result<Run<Value>, Error>) {
-    (decode_run_body::<Digest>("wf_news", status, body), decode_run_body::<Value>("wf_news", status, body))
+    let decoded =
+        (decode_run_body::<Digest>("wf_news", status, body), decode_run_body::<Value>("wf_news", status, body));
+    if status == 200 {
+        assert_streamed_alike(body, &decoded.0);
+        assert_streamed_alike(body, &decoded.1);
+    }
+    decoded
+}
+
+/// A large body is decoded from its chunks as it is read (not as one slice): whatever the
+/// bytes, that path must come to the same run or the same kind of error, about the same run.
+fn assert_streamed_alike<O: serde::de::DeserializeOwned + std::fmt::Debug>(
+    body: &[u8],
+    sliced: &Result<Run<O>, Error>,
+) {
+    let (head, tail) = body.split_at(body.len() / 3);
+    let streamed = decode_run_chunks::<O>("wf_news", &[head, tail]);
+    match (sliced, &streamed) {
+        (Ok(sliced), Ok(streamed)) => assert_eq!(format!("{sliced:?}"), format!("{streamed:?}")),
+        (Err(sliced), Err(streamed)) => {
+            assert_eq!(std::mem::discriminant(sliced), std::mem::discriminant(streamed), "{sliced:?} / {streamed:?}");
+            assert_eq!(sliced.run_id(), streamed.run_id(), "{sliced:?} / {streamed:?}");
+            if let (Error::OutputMismatch { path: a, .. }, Error::OutputMismatch { path: b, raw_output, .. }) =
+                (sliced, streamed)
+            {
+                assert_eq!((a, raw_output), (b, &None));
+            }
+            assert!(streamed.to_string().len() <= MAX_MESSAGE_BYTES, "{streamed}");
+        }
+        _ => panic!("one slice: {sliced:?}; chunks: {streamed:?}"),
+    }
 }
 
 fn assert_bounded<O>(result: &Result<Run<O>, Error>) {
@@ -185,7 +215,8 @@ proptest! {
             }
             Err(Error::OutputMismatch { raw_output, .. }) => {
                 // The paid output is recoverable, byte for byte as it was sent.
-                prop_assert_eq!(raw_output.as_ref(), serde_json::to_string(&envelope["output"]).unwrap());
+                let sent = serde_json::to_string(&envelope["output"]).unwrap();
+                prop_assert_eq!(raw_output.as_deref(), Some(sent.as_str()));
             }
             Err(_) => {}
         }
