@@ -1,6 +1,8 @@
 //! Large outputs: 1 KB, 1 MB and 10 MB outputs through the typed path (`#[workflow]` invoke to
-//! `Run<Digest>`), each size in a fresh process so its peak memory is its own. For comparison,
-//! the same through reqwest into a `serde_json::Value`.
+//! `Run<Digest>`), each size in a fresh process so its peak memory is its own: with the default
+//! client, which decodes a large body as it is read, and with one that decodes every body as one
+//! slice (`streamed_body_bytes(usize::MAX)`). For comparison, the same through reqwest into a
+//! `serde_json::Value`.
 //!
 //! `cargo bench -p gptbots-benches --bench large_outputs`
 
@@ -45,7 +47,7 @@ fn main() {
     let mut rows = Vec::new();
     for (bytes, label) in SIZES {
         let server = Server::start(bytes);
-        for path in ["typed", "value"] {
+        for path in ["typed", "typed-whole", "value"] {
             let output = Command::new(std::env::current_exe().expect("own path"))
                 .args(["--measure", path, &server.port.to_string(), &bytes.to_string()])
                 .output()
@@ -57,8 +59,12 @@ fn main() {
             };
             rows.push(vec![
                 label.to_owned(),
-                if path == "typed" { "#[workflow] invoke -> Run<Digest>" } else { "reqwest -> serde_json::Value" }
-                    .to_owned(),
+                match path {
+                    "typed" => "#[workflow] invoke -> Run<Digest>",
+                    "typed-whole" => "the same, streamed_body_bytes(usize::MAX)",
+                    _ => "reqwest -> serde_json::Value",
+                }
+                .to_owned(),
                 format!("{:.0}", envelope),
                 format!("{invoke_ms:.3}"),
                 format!("{decode_ms:.3}"),
@@ -86,11 +92,12 @@ fn main() {
     );
 }
 
-/// `--measure <typed|value> <port> <bytes>`: the child process's work.
+/// `--measure <typed|typed-whole|value> <port> <bytes>`: the child process's work.
 fn measure_if_asked() -> Option<Measured> {
     let args: Vec<String> = std::env::args().collect();
     let at = args.iter().position(|a| a == "--measure")?;
-    let typed = args.get(at + 1).is_some_and(|p| p == "typed");
+    let typed = args.get(at + 1).is_some_and(|p| p.starts_with("typed"));
+    let whole = args.get(at + 1).is_some_and(|p| p == "typed-whole");
     let port: u16 = args.get(at + 2)?.parse().ok()?;
     let bytes: usize = args.get(at + 3)?.parse().ok()?;
     let base_url = format!("http://127.0.0.1:{port}");
@@ -103,12 +110,10 @@ fn measure_if_asked() -> Option<Measured> {
         let warm = |prefix: &str| (format!("{base_url}{prefix}"), format!("{base_url}{prefix}/v1/workflow/invoke"));
         let (small_base, small_url) = warm("/small");
         let typed_client = |base: &str| {
-            gptbots_runtime::Client::builder()
-                .base_url(base)
-                .api_key(KEY)
-                .max_response_bytes(64 * 1024 * 1024)
-                .build()
-                .expect("client")
+            let builder =
+                gptbots_runtime::Client::builder().base_url(base).api_key(KEY).max_response_bytes(64 * 1024 * 1024);
+            let builder = if whole { builder.streamed_body_bytes(usize::MAX) } else { builder };
+            builder.build().expect("client")
         };
         let small = typed_client(&small_base);
         let large = typed_client(&base_url);
@@ -158,7 +163,7 @@ fn measure_if_asked() -> Option<Measured> {
         for _ in 0..calls {
             let started = Instant::now();
             if typed {
-                black_box(typed_decode(&envelope).output.news.len());
+                black_box(typed_decode(&envelope, whole).output.news.len());
             } else {
                 let run: Value = serde_json::from_slice(&envelope).expect("decoded");
                 black_box(run["output"]["news"].as_array().map_or(0, Vec::len));
@@ -176,10 +181,10 @@ fn measure_if_asked() -> Option<Measured> {
     }))
 }
 
-/// What the client does with a body once read: one slice for a small body; a large one is
-/// decoded from its chunks (here of 64 KiB) as it is read.
-fn typed_decode(envelope: &[u8]) -> gptbots_runtime::Run<Digest> {
-    let run = if envelope.len() < gptbots_runtime::STREAMED_BODY_BYTES {
+/// What the client does with a body once read: one slice for a small body (or for every body,
+/// `whole`); a large one is decoded from its chunks (here of 64 KiB) as it is read.
+fn typed_decode(envelope: &[u8], whole: bool) -> gptbots_runtime::Run<Digest> {
+    let run = if whole || envelope.len() < gptbots_runtime::STREAMED_BODY_BYTES {
         gptbots_runtime::__private::decode_run_body::<Digest>("wf_bench_news", 200, envelope)
     } else {
         let chunks: Vec<&[u8]> = envelope.chunks(64 * 1024).collect();

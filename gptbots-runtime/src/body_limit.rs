@@ -26,14 +26,23 @@ pub(crate) enum BodyError {
 
 /// Reads the whole body of `response` unless it exceeds `limit` bytes.
 ///
-/// A `Content-Length` over the limit is refused before anything is read. The chunks are kept as
-/// the connection handed them over, never copied into one buffer, so a large output is held
-/// once. Reading stops at the first chunk that crosses the limit, so at most `limit` bytes plus
-/// one chunk are ever held.
-pub(crate) async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Body, BodyError> {
+/// A `Content-Length` over the limit is refused before anything is read. A body announced
+/// shorter than `chunks_from` is copied into one buffer sized from its `Content-Length` as it
+/// arrives (each chunk freed once copied), ready to be decoded as one slice. Any other is kept
+/// as the chunks the connection handed over, never copied, to be decoded as it is read. Reading
+/// stops at the first chunk that crosses the limit, so at most `limit` bytes plus one chunk are
+/// ever held.
+pub(crate) async fn read_limited(
+    response: &mut reqwest::Response,
+    limit: usize,
+    chunks_from: usize,
+) -> Result<Body, BodyError> {
     let announced = response.content_length();
     if announced.is_some_and(|len| len > limit as u64) {
         return Err(BodyError::TooLarge { announced, read: Bytes::new() });
+    }
+    if let Some(len) = announced.filter(|len| *len < chunks_from as u64) {
+        return read_into_one_buffer(response, limit, len as usize).await.map(Body::from);
     }
     let mut body = Body::default();
     loop {
@@ -48,6 +57,29 @@ pub(crate) async fn read_limited(response: &mut reqwest::Response, limit: usize)
             Err(source) => {
                 return Err(BodyError::Transport { source, read: Bytes::from(body.contiguous().into_owned()) });
             }
+        }
+    }
+}
+
+/// The body in one buffer of `capacity` bytes (its announced length, within the limit: a server
+/// that announces more than it sends costs at most the limit).
+async fn read_into_one_buffer(
+    response: &mut reqwest::Response,
+    limit: usize,
+    capacity: usize,
+) -> Result<Bytes, BodyError> {
+    let announced = response.content_length();
+    let mut body = BytesMut::with_capacity(capacity);
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(BodyError::TooLarge { announced, read: body.freeze() });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body.freeze()),
+            Err(source) => return Err(BodyError::Transport { source, read: body.freeze() }),
         }
     }
 }

@@ -25,6 +25,14 @@ pub(crate) struct Body {
     len: usize,
 }
 
+impl From<Bytes> for Body {
+    fn from(whole: Bytes) -> Self {
+        let mut body = Body::default();
+        body.push(whole);
+        body
+    }
+}
+
 impl Body {
     /// Appends a chunk as it arrived.
     pub fn push(&mut self, chunk: Bytes) {

@@ -51,11 +51,17 @@ impl Route {
 
 /// What a 2xx answer of a route decodes into.
 pub(crate) trait Answer: Sized {
+    /// Whether a large body is decoded as it is read (so it is read as chunks, never copied
+    /// into one buffer); otherwise every body is decoded as one slice.
+    const DECODED_AS_READ: bool;
+
     fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error>;
 }
 
 /// The run endpoints' answers: what the body says about the run.
 impl<O: DeserializeOwned> Answer for Outcome<O> {
+    const DECODED_AS_READ: bool = true;
+
     fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error> {
         decoder.run_body(http_status, body)
     }
@@ -63,6 +69,8 @@ impl<O: DeserializeOwned> Answer for Outcome<O> {
 
 /// An answer whose fields are not documented (the key check): the JSON document as sent.
 impl Answer for serde_json::Value {
+    const DECODED_AS_READ: bool = false;
+
     fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error> {
         decoder.document(http_status, &body.contiguous())
     }
@@ -317,7 +325,8 @@ impl Transport {
         }
 
         let content_type = response.headers().get(CONTENT_TYPE).cloned();
-        let body = match read_limited(&mut response, self.max_response_bytes).await {
+        let chunks_from = if A::DECODED_AS_READ { decoder.stream_from } else { usize::MAX };
+        let body = match read_limited(&mut response, self.max_response_bytes, chunks_from).await {
             Ok(body) => body,
             Err(BodyError::TooLarge { announced, read }) => {
                 return Err(Failure::final_answer(Error::ResponseTooLarge {
