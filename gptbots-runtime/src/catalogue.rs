@@ -58,8 +58,9 @@ pub struct WorkflowEntry {
     pub id: &'static str,
     /// The Rust name of the input struct.
     pub name: &'static str,
-    input: SchemaFns,
-    output: SchemaFns,
+    // One pointer, to a small function: the entry is built by constant evaluation once per
+    // workflow, where each function named is one more instance to resolve.
+    schemas: fn() -> [SchemaFns; 2],
 }
 
 impl WorkflowEntry {
@@ -69,23 +70,20 @@ impl WorkflowEntry {
         W: Workflow + JsonSchema,
         W::Output: WorkflowOutput,
     {
-        WorkflowEntry {
-            id: W::ID,
-            name: W::NAME,
-            input: SchemaFns::of::<W>(),
-            output: SchemaFns::of::<<W::Output as WorkflowOutput>::Itself>(),
-        }
+        WorkflowEntry { id: W::ID, name: W::NAME, schemas: schemas_of::<W> }
     }
 
     /// The JSON Schema of the input: what the client sends as `input` (serialize contract).
     pub fn input_schema(&self) -> Schema {
-        root_schema(SchemaSettings::draft2020_12().for_serialize(), self.input, self.id)
+        let [input, _] = (self.schemas)();
+        root_schema(SchemaSettings::draft2020_12().for_serialize(), input, self.id)
     }
 
     /// The JSON Schema of the output: what the client accepts as `output` (deserialize
     /// contract).
     pub fn output_schema(&self) -> Schema {
-        root_schema(SchemaSettings::draft2020_12().for_deserialize(), self.output, self.id)
+        let [_, output] = (self.schemas)();
+        root_schema(SchemaSettings::draft2020_12().for_deserialize(), output, self.id)
     }
 
     /// The workflow's description: the input struct's doc comment, if it has one.
@@ -109,15 +107,18 @@ struct SchemaFns {
 }
 
 impl SchemaFns {
-    const fn of<T: JsonSchema>() -> Self {
+    fn of<T: JsonSchema>() -> Self {
         SchemaFns { name: T::schema_name, id: T::schema_id, json_schema: T::json_schema }
     }
 }
 
-impl std::fmt::Debug for SchemaFns {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&(self.name)())
-    }
+/// The input's and the output's schema functions of workflow `W`.
+fn schemas_of<W>() -> [SchemaFns; 2]
+where
+    W: Workflow + JsonSchema,
+    W::Output: WorkflowOutput,
+{
+    [SchemaFns::of::<W>(), SchemaFns::of::<<W::Output as WorkflowOutput>::Itself>()]
 }
 
 thread_local! {
