@@ -1,6 +1,6 @@
 //! Large outputs: 1 KB, 1 MB and 10 MB outputs through the typed path (`#[workflow]` invoke to
 //! `Run<Digest>`), each size in a fresh process so its peak memory is its own: with the default
-//! client, which decodes a large body as it is read, and with one that decodes every body as one
+//! client, which decodes a large body chunk by chunk, and with one that decodes every body as one
 //! slice (`streamed_body_bytes(usize::MAX)`). For comparison, the same through reqwest into a
 //! `serde_json::Value`.
 //!
@@ -182,9 +182,9 @@ fn measure_if_asked() -> Option<Measured> {
 }
 
 /// What the client does with a body once read: one slice for a small body (or for every body,
-/// `whole`); a large one is decoded from its chunks (here of 64 KiB) as it is read.
+/// `whole`); a large one is decoded chunk by chunk (here chunks of 64 KiB).
 fn typed_decode(envelope: &[u8], whole: bool) -> gptbots_runtime::Run<Digest> {
-    let run = if whole || envelope.len() < gptbots_runtime::STREAMED_BODY_BYTES {
+    let run = if whole || envelope.len() < gptbots_runtime::DEFAULT_STREAMED_BODY_BYTES {
         gptbots_runtime::__private::decode_run_body::<Digest>("wf_bench_news", 200, envelope)
     } else {
         let chunks: Vec<&[u8]> = envelope.chunks(64 * 1024).collect();

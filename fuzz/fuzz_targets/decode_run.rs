@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         [a, b, rest @ ..] => (100 + u16::from_be_bytes([*a, *b]) % 500, rest),
         _ => (200, data),
     };
-    // A large 2xx body is decoded from its chunks as it is read: cut this one in two.
+    // A large 2xx body is decoded chunk by chunk: cut this one in two.
     let (head, tail) = body.split_at(body.len() / 2);
     let streamed = (status == 200).then(|| decode_run_chunks::<Digest>("wf_news", &[head, tail]).err());
     for message in [

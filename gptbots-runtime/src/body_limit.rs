@@ -2,7 +2,7 @@
 
 use bytes::{Bytes, BytesMut};
 
-use crate::response_body::Body;
+use crate::response_body::{Body, Gathering};
 
 /// The default cap on a response body: a run's output is JSON text, and 32 MiB of it is far
 /// beyond any documented workflow while still safe to hold for hundreds of calls at once.
@@ -19,9 +19,9 @@ const INITIAL_CAPACITY: usize = 64 * 1024;
 pub(crate) enum BodyError {
     /// The body is larger than the cap. `read` holds what was read before stopping (empty when
     /// `Content-Length` alone gave it away).
-    TooLarge { announced: Option<u64>, read: Bytes },
+    TooLarge { announced: Option<u64>, read: Body },
     /// The connection failed while reading; `read` holds what arrived before.
-    Transport { source: reqwest::Error, read: Bytes },
+    Transport { source: reqwest::Error, read: Body },
 }
 
 /// Reads the whole body of `response` unless it exceeds `limit` bytes.
@@ -29,9 +29,9 @@ pub(crate) enum BodyError {
 /// A `Content-Length` over the limit is refused before anything is read. A body announced
 /// shorter than `chunks_from` is copied into one buffer sized from its `Content-Length` as it
 /// arrives (each chunk freed once copied), ready to be decoded as one slice. Any other is kept
-/// as the chunks the connection handed over, never copied, to be decoded as it is read. Reading
-/// stops at the first chunk that crosses the limit, so at most `limit` bytes plus one chunk are
-/// ever held.
+/// as the chunks the connection handed over, to be decoded chunk by chunk (small chunks are
+/// copied together: see [`Gathering`]). Reading stops at the first chunk that crosses the
+/// limit, so at most `limit` bytes plus one chunk are ever held.
 pub(crate) async fn read_limited(
     response: &mut reqwest::Response,
     limit: usize,
@@ -39,26 +39,37 @@ pub(crate) async fn read_limited(
 ) -> Result<Body, BodyError> {
     let announced = response.content_length();
     if announced.is_some_and(|len| len > limit as u64) {
-        return Err(BodyError::TooLarge { announced, read: Bytes::new() });
+        return Err(BodyError::TooLarge { announced, read: Body::default() });
     }
     if let Some(len) = announced.filter(|len| *len < chunks_from as u64) {
         return read_into_one_buffer(response, limit, len as usize).await.map(Body::from);
     }
-    let mut body = Body::default();
-    loop {
+    let mut body = Gathering::default();
+    let stop = loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > limit {
-                    return Err(BodyError::TooLarge { announced, read: Bytes::from(body.contiguous().into_owned()) });
+                    break Stop::TooLarge;
                 }
                 body.push(chunk);
             }
-            Ok(None) => return Ok(body),
-            Err(source) => {
-                return Err(BodyError::Transport { source, read: Bytes::from(body.contiguous().into_owned()) });
-            }
+            Ok(None) => break Stop::End,
+            Err(source) => break Stop::Failed(source),
         }
+    };
+    let body = body.finish();
+    match stop {
+        Stop::End => Ok(body),
+        Stop::TooLarge => Err(BodyError::TooLarge { announced, read: body }),
+        Stop::Failed(source) => Err(BodyError::Transport { source, read: body }),
     }
+}
+
+/// Why [`read_limited`] stopped reading chunks.
+enum Stop {
+    End,
+    TooLarge,
+    Failed(reqwest::Error),
 }
 
 /// The body in one buffer of `capacity` bytes (its announced length, within the limit: a server
@@ -74,12 +85,12 @@ async fn read_into_one_buffer(
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > limit {
-                    return Err(BodyError::TooLarge { announced, read: body.freeze() });
+                    return Err(BodyError::TooLarge { announced, read: body.freeze().into() });
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body.freeze()),
-            Err(source) => return Err(BodyError::Transport { source, read: body.freeze() }),
+            Err(source) => return Err(BodyError::Transport { source, read: body.freeze().into() }),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::call::CallOptions;
 use crate::error::ConfigError;
 use crate::loopback::is_loopback;
-use crate::response::{Outcome, STREAMED_BODY_BYTES};
+use crate::response::{DEFAULT_STREAMED_BODY_BYTES, Outcome};
 use crate::retry::{Idempotency, RetryPolicy};
 use crate::transport::{Call, Route, Transport};
 use crate::wire::InvokeRequest;
@@ -385,9 +385,14 @@ impl ClientBuilder {
         self
     }
 
-    /// Run bodies of at least `bytes` bytes are decoded as they are read: each part of the
-    /// text is freed once decoded, so a large output costs about its decoded size in memory
-    /// rather than that plus its text. Default [`STREAMED_BODY_BYTES`] (512 KiB).
+    /// Run bodies of at least `bytes` bytes are decoded chunk by chunk: the body is read whole
+    /// as the chunks the connection hands over (not copied into one buffer), then decoded while
+    /// each chunk is freed once passed, so a large output costs about its decoded size in memory
+    /// rather than that plus its text. Default [`DEFAULT_STREAMED_BODY_BYTES`] (512 KiB).
+    ///
+    /// The size is the `Content-Length` GPTBots announces; a body without one is kept as chunks
+    /// and decoded chunk by chunk if it turns out this large. A body that arrived in one chunk is
+    /// decoded as one slice whatever its size.
     ///
     /// What it costs: such a run's raw output is not kept in [`Error::OutputMismatch`] (fetch it
     /// again by its run id), and decoding takes several times the CPU of decoding one slice
@@ -471,7 +476,7 @@ impl ClientBuilder {
             self.overall_timeout,
             self.retry.unwrap_or_default(),
         )?;
-        transport.streamed_body_bytes = self.streamed_body_bytes.unwrap_or(STREAMED_BODY_BYTES);
+        transport.streamed_body_bytes = self.streamed_body_bytes.unwrap_or(DEFAULT_STREAMED_BODY_BYTES);
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,

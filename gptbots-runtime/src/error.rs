@@ -181,7 +181,7 @@ pub enum Error {
         /// What serde reported.
         reason: Box<str>,
         /// The complete raw `output` JSON, so the paid result is never lost. `None` for a body
-        /// decoded as it was read (see
+        /// decoded chunk by chunk (see
         /// [`ClientBuilder::streamed_body_bytes`](crate::ClientBuilder::streamed_body_bytes)),
         /// whose text was freed: fetch the output again by `run_id`
         /// (`client.workflow(id).resume::<serde_json::Value>(run_id).wait()`).
@@ -420,7 +420,9 @@ fn deadline_suffix(last_status: &Option<Status>, last_error: &Option<Box<Error>>
 fn shown_output(raw_output: Option<&str>) -> String {
     match raw_output {
         Some(raw) => format!("output: {}", crate::excerpt::Quoter::default().excerpt(raw.as_bytes())),
-        None => "the output was too large to keep beside its decoding: fetch it again by run id".to_owned(),
+        None => {
+            "the body was decoded chunk by chunk, so its raw output was not kept: fetch it again by run id".to_owned()
+        }
     }
 }
 

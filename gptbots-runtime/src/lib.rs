@@ -193,7 +193,7 @@ pub use gptbots_macros::workflow;
 /// fields so `#[workflow(flow = "...")]` checks them against the End node. See
 /// [`workflow`](macro@workflow#the-output-type-and-workflow_output).
 pub use gptbots_macros::workflow_output;
-pub use response::STREAMED_BODY_BYTES;
+pub use response::DEFAULT_STREAMED_BODY_BYTES;
 pub use retry::RetryPolicy;
 pub use run::Run;
 pub use run_logs::LoggedRun;

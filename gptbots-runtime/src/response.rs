@@ -7,11 +7,16 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::de::DeserializeOwned;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::error::ApiEndpoint;
-use crate::excerpt::Quoter;
+use crate::excerpt::{EXCERPT_SOURCE_BYTES, Quoter};
 use crate::response_body::Body;
 use crate::wire::{ApiError, RawRunBody, RunBody};
 use crate::{Error, Run, Status};
@@ -22,7 +27,7 @@ mod streamed;
 /// run bodies this long or longer, when they arrived in several chunks, are decoded as they are
 /// read rather than as one slice, so their output is built while the text is freed instead of
 /// beside all of it. Such a body's raw output is not kept for [`Error::OutputMismatch`].
-pub const STREAMED_BODY_BYTES: usize = 512 * 1024;
+pub const DEFAULT_STREAMED_BODY_BYTES: usize = 512 * 1024;
 
 /// What a run answer says about the run.
 #[derive(Debug)]
@@ -90,6 +95,27 @@ const MAX_STATUS_LEN: usize = 64;
 /// The UTF-8 byte-order mark some servers put before JSON.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// `T` read from a JSON object only. A struct that serde derives also accepts an array (its
+/// fields by position), which no run body is; refusing it keeps the one-slice and the chunked
+/// paths in step (the chunked path reads the input and output by name).
+pub(crate) struct ObjectOnly<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Object<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Object<T> {
+            type Value = ObjectOnly<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(ObjectOnly)
+            }
+        }
+        deserializer.deserialize_map(Object(PhantomData))
+    }
+}
+
 /// What an envelope says about its run, before its input and output are read.
 enum Verdict {
     Succeed,
@@ -116,7 +142,7 @@ pub(crate) struct Decoder<'a> {
     pub endpoint: &'a ApiEndpoint,
     pub workflow_id: &'a str,
     pub quoter: Quoter<'a>,
-    /// Bodies of at least this many bytes (in several chunks) are decoded as they are read.
+    /// Bodies of at least this many bytes (in several chunks) are decoded chunk by chunk.
     pub stream_from: usize,
 }
 
@@ -161,7 +187,7 @@ impl Decoder<'_> {
     }
 
     /// Decodes a 2xx body of the run endpoints. A body of one chunk or under
-    /// [`Decoder::stream_from`] bytes is read as one slice; a larger one is decoded as it is read
+    /// [`Decoder::stream_from`] bytes is read as one slice; a larger one is decoded chunk by chunk
     /// ([`Decoder::run_streamed`]), so its text is freed while its output is built.
     pub(crate) fn run_body<O: DeserializeOwned>(&self, http_status: u16, body: Body) -> Result<Outcome<O>, Error> {
         if body.len() < self.stream_from || body.chunk_count() < 2 {
@@ -176,17 +202,19 @@ impl Decoder<'_> {
         // Checked once here, so the parser need not check each string again.
         let text = std::str::from_utf8(body)
             .map_err(|e| self.not_utf8(http_status, e.valid_up_to(), self.sniff_run_id(body), Shown::whole(body)))?;
-        let outer: RawRunBody<'_> = serde_json::from_str(text).map_err(|e| {
+        let ObjectOnly(outer) = serde_json::from_str::<ObjectOnly<RawRunBody<'_>>>(text).map_err(|e| {
             let reason = format!("the body is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
             self.invalid(http_status, self.sniff_run_id(body), reason, body)
         })?;
         let envelope = match outer {
             // GPTBots' other endpoints wrap their answers: `{"code": 0, "message": "OK", "data": {...}}`.
             RawRunBody { workflow_run_id: None, code: Some(0), data: Some(data), .. } => {
-                serde_json::from_str(data.get()).map_err(|e| {
-                    let reason = format!("`data` is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
-                    self.invalid(http_status, self.sniff_run_id(body), reason, body)
-                })?
+                serde_json::from_str::<ObjectOnly<_>>(data.get())
+                    .map_err(|e| {
+                        let reason = format!("`data` is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
+                        self.invalid(http_status, self.sniff_run_id(body), reason, body)
+                    })?
+                    .0
             }
             envelope => envelope,
         };
@@ -324,6 +352,19 @@ impl Decoder<'_> {
         decode_output(self.workflow_id, run_id, raw_output.get(), &self.quoter)
     }
 
+    /// [`Decoder::sniff_run_id`] in a body held as chunks.
+    pub(crate) fn sniff_run_id_in(&self, body: &Body) -> Option<String> {
+        // Room for the field name, blanks and the longest id taken, on either side of a cut.
+        const OVERLAP: usize = 2 * MAX_RUN_ID_LEN;
+        body.scan(OVERLAP, |part| sniff_run_id(part).map(str::to_owned)).map(|id| self.quoter.text(&id))
+    }
+
+    /// [`Decoder::invalid`] for a body held as chunks, with the run id it names.
+    pub(crate) fn invalid_body(&self, status: u16, reason: String, body: &Body) -> Error {
+        let start = body.prefix(EXCERPT_SOURCE_BYTES);
+        self.invalid_shown(status, self.sniff_run_id_in(body), reason, Shown { start: &start, len: body.len() })
+    }
+
     /// Finds `"workflowRunId": "<id>"` in the part of a body that could be read (a body cut
     /// short by the size limit or a broken connection), so the error still names the paid run.
     pub(crate) fn sniff_run_id(&self, body: &[u8]) -> Option<String> {
@@ -389,10 +430,23 @@ fn implausible_identifier<J>(envelope: &RunBody<'_, J>) -> Option<String> {
     }
 }
 
+/// The id after the first `"workflowRunId"` field that has a plausible one (an earlier one may be
+/// cut or broken, as in a body cut short).
 fn sniff_run_id(body: &[u8]) -> Option<&str> {
     const FIELD: &[u8] = b"\"workflowRunId\"";
-    let start = body.windows(FIELD.len()).position(|w| w == FIELD)? + FIELD.len();
-    let rest = trim_start(&body[start..]);
+    let mut rest = body;
+    while let Some(at) = rest.windows(FIELD.len()).position(|w| w == FIELD) {
+        rest = &rest[at + FIELD.len()..];
+        if let Some(id) = run_id_after_field(rest) {
+            return Some(id);
+        }
+    }
+    None
+}
+
+/// The id in `: "<id>"` at the start of `rest`, if it is a plain token of a plausible length.
+fn run_id_after_field(rest: &[u8]) -> Option<&str> {
+    let rest = trim_start(rest);
     let rest = trim_start(rest.strip_prefix(b":")?);
     let rest = rest.strip_prefix(b"\"")?;
     let len = rest.iter().take(MAX_RUN_ID_LEN + 1).position(|&b| b == b'"')?;
@@ -424,7 +478,7 @@ pub fn decode_run_body<O: DeserializeOwned>(workflow_id: &str, http_status: u16,
 #[doc(hidden)]
 pub fn decode_run_chunks<O: DeserializeOwned>(workflow_id: &str, chunks: &[&[u8]]) -> Result<Run<O>, Error> {
     let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default(), stream_from: usize::MAX };
+    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default(), stream_from: 0 };
     let mut body = Body::default();
     for chunk in chunks {
         body.push(bytes::Bytes::copy_from_slice(chunk));
@@ -469,6 +523,7 @@ mod tests {
         );
         assert_eq!(sniff_run_id(br#"{"workflowRunId":"run_51"#), None);
         assert_eq!(sniff_run_id(br#"{"workflowRunId":"<script>"}"#), None);
+        assert_eq!(sniff_run_id(br#"{"workflowRunId""x","workflowRunId":"run_52"}"#), Some("run_52"));
         assert_eq!(sniff_run_id(b"<html>502</html>"), None);
     }
 

@@ -12,11 +12,56 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{self, BufReader};
 
-use bytes::{Buf, Bytes};
+use bytes::{Buf, Bytes, BytesMut};
 
 /// The `BufReader` capacity for decoding a chunked body: large enough that refills are rare,
 /// small enough not to matter beside a body worth streaming.
 const READ_BUFFER: usize = 64 * 1024;
+
+/// Chunks shorter than this are copied together rather than kept one by one: a server sending
+/// a body one byte per chunk would otherwise make the list of chunks (and the connection
+/// buffers each chunk keeps alive) many times the size of the body.
+const SMALL_CHUNK: usize = 16 * 1024;
+
+/// The size at which small chunks copied together are kept as one.
+const GATHERED_CHUNK: usize = 64 * 1024;
+
+/// A [`Body`] being read: chunks of [`SMALL_CHUNK`] bytes or more are kept as they arrived,
+/// smaller ones are copied together into chunks of about [`GATHERED_CHUNK`].
+#[derive(Default)]
+pub(crate) struct Gathering {
+    body: Body,
+    small: BytesMut,
+}
+
+impl Gathering {
+    /// The bytes taken so far.
+    pub fn len(&self) -> usize {
+        self.body.len() + self.small.len()
+    }
+
+    /// Takes the next chunk.
+    pub fn push(&mut self, chunk: Bytes) {
+        if chunk.len() >= SMALL_CHUNK {
+            self.body.push(self.small.split().freeze());
+            self.body.push(chunk);
+            return;
+        }
+        if self.small.is_empty() {
+            self.small.reserve(GATHERED_CHUNK);
+        }
+        self.small.extend_from_slice(&chunk);
+        if self.small.len() >= GATHERED_CHUNK {
+            self.body.push(self.small.split().freeze());
+        }
+    }
+
+    /// The body, every chunk taken.
+    pub fn finish(mut self) -> Body {
+        self.body.push(self.small.freeze());
+        self.body
+    }
+}
 
 /// A response body: its chunks in order and their total length.
 #[derive(Debug, Default)]
@@ -92,6 +137,32 @@ impl Body {
                 self.chunks.pop_front();
             }
         }
+    }
+
+    /// The first match of `find` in the body: looked for in each chunk, and across each chunk
+    /// start in the `overlap` bytes before and after it, so a pattern of up to `overlap` bytes
+    /// is found however the chunks cut it.
+    pub fn scan<T>(&self, overlap: usize, find: impl Fn(&[u8]) -> Option<T>) -> Option<T> {
+        // The last `overlap` bytes before the chunk at hand.
+        let mut before: Vec<u8> = Vec::with_capacity(2 * overlap);
+        let mut seam: Vec<u8> = Vec::with_capacity(2 * overlap);
+        for chunk in &self.chunks {
+            if !before.is_empty() {
+                seam.clear();
+                seam.extend_from_slice(&before);
+                seam.extend_from_slice(&chunk[..chunk.len().min(overlap)]);
+                if let Some(found) = find(&seam) {
+                    return Some(found);
+                }
+            }
+            if let Some(found) = find(chunk) {
+                return Some(found);
+            }
+            before.extend_from_slice(&chunk[chunk.len().saturating_sub(overlap)..]);
+            let excess = before.len().saturating_sub(overlap);
+            before.drain(..excess);
+        }
+        None
     }
 
     /// Where the body stops being UTF-8 (as JSON text must be), if it does: the offset of the
@@ -213,6 +284,35 @@ mod tests {
         let mut drained = String::new();
         body.into_draining_reader().read_to_string(&mut drained).unwrap();
         assert_eq!(drained, "1,2,3]}");
+    }
+
+    #[test]
+    fn small_chunks_are_gathered_and_large_ones_kept() {
+        let mut gathering = Gathering::default();
+        for _ in 0..200_000 {
+            gathering.push(Bytes::from_static(b"x"));
+        }
+        let large = Bytes::from(vec![b'y'; SMALL_CHUNK]);
+        gathering.push(large.clone());
+        gathering.push(Bytes::from_static(b"z"));
+        assert_eq!(gathering.len(), 200_000 + SMALL_CHUNK + 1);
+        let body = gathering.finish();
+        // 200,000 one-byte chunks make 4 chunks of at most 64 KiB (the last one cut short by the
+        // large chunk), then the large chunk as it came, then the last byte.
+        assert_eq!(body.chunk_count(), 200_000usize.div_ceil(GATHERED_CHUNK) + 2);
+        assert!(body.chunks.iter().any(|chunk| chunk.as_ptr() == large.as_ptr()), "the large chunk is not copied");
+        let whole = body.contiguous();
+        assert_eq!((whole.len(), whole[0], whole[200_000], whole[whole.len() - 1]), (body.len(), b'x', b'y', b'z'));
+    }
+
+    #[test]
+    fn a_pattern_cut_by_a_chunk_end_is_found() {
+        let find = |part: &[u8]| part.windows(5).position(|w| w == b"RunId").map(|_| part.len());
+        assert!(body(&["{\"workflowR", "unId\":1}"]).scan(8, find).is_some());
+        assert!(body(&["{\"workflowRunId\":1}"]).scan(8, find).is_some());
+        assert!(body(&["{\"workflow", "Id\":1}"]).scan(8, find).is_none());
+        // Cut into pieces shorter than the pattern.
+        assert!(body(&["{\"workflowR", "u", "n", "I", "d\":1}"]).scan(8, find).is_some());
     }
 
     #[test]

@@ -51,7 +51,7 @@ impl Route {
 
 /// What a 2xx answer of a route decodes into.
 pub(crate) trait Answer: Sized {
-    /// Whether a large body is decoded as it is read (so it is read as chunks, never copied
+    /// Whether a large body is decoded chunk by chunk (so it is read as chunks, never copied
     /// into one buffer); otherwise every body is decoded as one slice.
     const DECODED_AS_READ: bool;
 
@@ -102,7 +102,7 @@ pub(crate) struct Transport {
     verify: EndpointUrl,
     run_logs: EndpointUrl,
     pub max_response_bytes: usize,
-    /// Bodies of at least this many bytes are decoded as they are read.
+    /// Bodies of at least this many bytes are decoded chunk by chunk.
     pub streamed_body_bytes: usize,
     /// Known only when this crate built the `reqwest::Client`.
     pub connect_timeout: Option<Duration>,
@@ -154,7 +154,7 @@ impl Transport {
         retry: RetryPolicy,
     ) -> Result<Self, ConfigError> {
         Ok(Transport {
-            streamed_body_bytes: crate::STREAMED_BODY_BYTES,
+            streamed_body_bytes: crate::DEFAULT_STREAMED_BODY_BYTES,
             invoke: EndpointUrl::new(&base_url, INVOKE_PATH)?,
             query: EndpointUrl::new(&base_url, QUERY_PATH)?,
             verify: EndpointUrl::new(&base_url, VERIFY_PATH)?,
@@ -334,21 +334,20 @@ impl Transport {
                     status,
                     limit: self.max_response_bytes as u64,
                     announced,
-                    run_id: decoder.sniff_run_id(&read),
+                    run_id: decoder.sniff_run_id_in(&read),
                 }));
             }
             Err(BodyError::Transport { source, read }) => {
-                let error = self.read_error(endpoint, source, decoder.sniff_run_id(&read));
+                let error = self.read_error(endpoint, source, decoder.sniff_run_id_in(&read));
                 return Err(Failure { error, delivery: Some(Delivery::Unknown), retry_after: None });
             }
         };
-        if let Some(content_type) =
-            content_type.filter(|ct| !looks_like_json(ct.as_bytes(), &body.prefix(ERROR_BODY_BYTES)))
+        if let Some(content_type) = content_type
+            .filter(|ct| !says_json(ct.as_bytes()) && !starts_like_json_object(&body.prefix(JSON_START_BYTES)))
         {
             let content_type = decoder.quoter.text(&String::from_utf8_lossy(content_type.as_bytes()));
             let reason = format!("expected JSON but the content type is `{content_type}`");
-            let body = body.contiguous();
-            return Err(Failure::final_answer(decoder.invalid(status, decoder.sniff_run_id(&body), reason, &body)));
+            return Err(Failure::final_answer(decoder.invalid_body(status, reason, &body)));
         }
         A::decode(decoder, status, body).map_err(Failure::final_answer)
     }
@@ -400,12 +399,20 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     parse_retry_after(value, SystemTime::now())
 }
 
+/// How much of a body's start is looked at for the `{` of a JSON object.
+const JSON_START_BYTES: usize = 4096;
+
 /// GPTBots may label JSON loosely (`text/plain`, no charset...), so the content type only
-/// condemns a body that does not look like a JSON object either: an HTML page, say.
-fn looks_like_json(content_type: &[u8], body: &[u8]) -> bool {
-    let body = crate::response::strip_bom(body);
+/// condemns a body that does not look like a JSON object either ([`starts_like_json_object`]):
+/// an HTML page, say.
+fn says_json(content_type: &[u8]) -> bool {
     content_type.windows(4).any(|w| w.eq_ignore_ascii_case(b"json"))
-        || body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{')
+}
+
+/// Whether a body's start (after a byte-order mark and blanks) is the `{` of a JSON object.
+fn starts_like_json_object(start: &[u8]) -> bool {
+    let start = crate::response::strip_bom(start);
+    start.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{')
 }
 
 #[cfg(test)]
@@ -563,10 +570,11 @@ mod tests {
 
     #[test]
     fn html_is_refused_whatever_the_label_and_json_is_accepted_whatever_the_label() {
-        assert!(looks_like_json(b"application/json; charset=utf-8", b"<html>"));
-        assert!(looks_like_json(b"text/plain", b"  {\"status\":\"SUCCEED\"}"));
-        assert!(looks_like_json(b"text/plain", b"\xEF\xBB\xBF{\"status\":\"SUCCEED\"}"));
-        assert!(!looks_like_json(b"text/html", b"<!doctype html><h1>502</h1>"));
-        assert!(!looks_like_json(b"text/html", b""));
+        assert!(says_json(b"application/json; charset=utf-8") && says_json(b"Application/JSON"));
+        assert!(!says_json(b"text/plain") && !says_json(b"text/html"));
+        assert!(starts_like_json_object(b"  {\"status\":\"SUCCEED\"}"));
+        assert!(starts_like_json_object(b"\xEF\xBB\xBF{\"status\":\"SUCCEED\"}"));
+        assert!(!starts_like_json_object(b"<!doctype html><h1>502</h1>"));
+        assert!(!starts_like_json_object(b""));
     }
 }

@@ -115,7 +115,7 @@ async fn an_output_that_does_not_fit_keeps_the_path_and_the_paid_raw_output() {
     assert_eq!(raw["news"][0]["title"], 7);
 }
 
-/// An output of about 2 MB: its body arrives in many chunks and is decoded as it is read.
+/// An output of about 2 MB: its body arrives in many chunks and is decoded chunk by chunk.
 fn large_news(bad_title_at: Option<usize>) -> serde_json::Value {
     let news: Vec<serde_json::Value> = (0..8_000)
         .map(|i| match bad_title_at {

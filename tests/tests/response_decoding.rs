@@ -33,7 +33,7 @@ fn decode(status: u16, body: &[u8]) -> (Result<Run<Digest>, Error>, Result<Run<V
     decoded
 }
 
-/// A large body is decoded from its chunks as it is read (not as one slice): whatever the
+/// A large body is decoded chunk by chunk (not as one slice): whatever the
 /// bytes, that path must come to the same run or the same kind of error, about the same run.
 fn assert_streamed_alike<O: serde::de::DeserializeOwned + std::fmt::Debug>(
     body: &[u8],

@@ -1,15 +1,20 @@
-//! The large-body path of [`Decoder`]: a run body decoded as it is read, so that a large output
-//! is never held twice (once as text, once decoded).
+//! The large-body path of [`Decoder`]: a run body decoded chunk by chunk, each chunk freed once
+//! decoded, so that a large output is never held twice (once as text, once decoded).
 //!
-//! A body of [`Decoder::stream_from`] bytes or more is checked to be UTF-8, then read twice from
-//! its chunks. The first reading keeps the chunks and reads the envelope with its input and
-//! output skipped: it proves the body is JSON and a run, and gives the run id, the status and the figures before anything is decoded
-//! into the caller's type, exactly as the one-slice path does. The second reading frees each
-//! chunk once passed and decodes the echoed input (kept as raw JSON) and the output into `O`.
+//! A body of [`Decoder::stream_from`] bytes or more, once read whole as the connection's chunks,
+//! is checked to be UTF-8, then read twice from its chunks. The first reading keeps them and
+//! reads the envelope with its input and output skipped (a third reading does the same inside
+//! GPTBots' `{"code": 0, "data": {...}}` wrapper): it proves the body is a JSON object and a run,
+//! and gives the run id, the status and the figures before anything is decoded into the caller's
+//! type, exactly as the one-slice path does. The second reading frees each chunk once passed and
+//! decodes the echoed input (kept as raw JSON) and the output into `O`, tracking the JSON path so
+//! that a misfit output is named as precisely as on the one-slice path.
 //!
 //! What this costs: the raw output cannot be kept for [`Error::OutputMismatch`] (the error says
-//! so and names the run, whose output can be fetched again), and each byte is parsed twice, the
-//! first time without building anything.
+//! so and names the run, whose output can be fetched again), and each byte is parsed twice,
+//! through serde_json's `io::Read` path, which takes one byte at a time. The output is also
+//! decoded one nesting level deeper than on the one-slice path (two inside the wrapper), so it
+//! has that much less of serde_json's nesting limit of 128.
 
 use std::io;
 
@@ -17,7 +22,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::value::RawValue;
 
-use super::{BOM, Decoder, Outcome, Shown, Verdict};
+use super::{BOM, Decoder, ObjectOnly, Outcome, Shown, Verdict};
 use crate::Error;
 use crate::excerpt::EXCERPT_SOURCE_BYTES;
 use crate::response_body::Body;
@@ -58,21 +63,29 @@ impl Decoder<'_> {
         let shown = Shown { start: &start, len: body.len() };
         let not_a_run = |what: &str, e: serde_json::Error| {
             let reason = format!("{what} is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
-            self.invalid_shown(http_status, self.sniff_run_id(&body.contiguous()), reason, shown)
+            self.invalid_body(http_status, reason, &body)
         };
         if let Some(at) = body.utf8_error() {
-            return Err(self.not_utf8(http_status, at, self.sniff_run_id(&body.contiguous()), shown));
+            return Err(self.not_utf8(http_status, at, self.sniff_run_id_in(&body), shown));
         }
-        let outer: Skimmed = read_whole(body.reader()).map_err(|e| not_a_run("the body", e))?;
+        let ObjectOnly(outer) =
+            read_whole::<ObjectOnly<Skimmed>>(body.reader()).map_err(|e| not_a_run("the body", e))?;
         let wrapped = matches!(outer, RunBody { workflow_run_id: None, code: Some(0), data: Some(_), .. });
         let envelope = match wrapped {
-            true => read_whole::<Wrapped<Skimmed>>(body.reader()).map_err(|e| not_a_run("`data`", e))?.data,
+            true => {
+                let Wrapped { data: ObjectOnly(data) } =
+                    read_whole::<Wrapped<ObjectOnly<Skimmed>>>(body.reader()).map_err(|e| not_a_run("`data`", e))?;
+                data
+            }
             false => outer,
         };
         let (run_id, verdict) = self.verdict(http_status, &envelope, shown)?;
         match verdict {
             Verdict::InProgress(status) => Ok(Outcome::InProgress { run_id, status }),
             Verdict::Failed => {
+                if envelope.input.is_none() {
+                    return Ok(Outcome::Failed(self.failed(&run_id, &envelope, None)));
+                }
                 let payload = read_payload::<IgnoredAny>(body, wrapped).map_err(|e| {
                     // The first reading accepted these bytes, so this is not expected.
                     let reason = format!("the body is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
@@ -87,7 +100,7 @@ impl Decoder<'_> {
                 let payload = read_payload::<O>(body, wrapped).map_err(|e| self.mismatch::<O>(&run_id, wrapped, e))?;
                 let Some(output) = payload.output else {
                     // The first reading found an output; the second reads the same bytes.
-                    return Err(self.no_output(http_status, &run_id, Shown { start: &start, len: start.len() }));
+                    return Err(self.no_output(http_status, &run_id, shown));
                 };
                 Ok(Outcome::Finished(self.finished(run_id, envelope, output, payload.input)))
             }
@@ -216,6 +229,15 @@ mod tests {
             r#"{"code":40127,"message":"Bearer app-secret-key-123 is not valid"}"#.to_owned(),
             r#"{"workflowId":"other","workflowRunId":"r6","status":"SUCCEED","output":{}}"#.to_owned(),
         ];
+        for array in [
+            r#"[null,null,null,"r7","SUCCEED",null,{"news":[]}]"#,
+            r#"{"code":0,"data":[null,null,null,"r7","FAILED"]}"#,
+        ] {
+            // Fields by position: serde's derive would take it, no run body is like it.
+            for decoded in <[String; 2]>::from(both::<Digest>(array)) {
+                assert!(decoded.starts_with("Err(InvalidResponse") && decoded.contains("a JSON object"), "{decoded}");
+            }
+        }
         for body in &bodies {
             let (sliced, streamed) = both::<Digest>(body);
             assert_eq!(sliced, streamed, "{body}");
