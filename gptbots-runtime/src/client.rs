@@ -386,7 +386,8 @@ impl ClientBuilder {
     }
 
     /// Run bodies of at least `bytes` bytes are decoded chunk by chunk: the body is read whole
-    /// as the chunks the connection hands over (not copied into one buffer), then decoded while
+    /// as the chunks the connection hands over (not copied into one buffer; chunks under 16 KiB
+    /// are copied together), then decoded while
     /// each chunk is freed once passed, so a large output costs about its decoded size in memory
     /// rather than that plus its text. Default [`DEFAULT_STREAMED_BODY_BYTES`] (512 KiB).
     ///

@@ -86,6 +86,10 @@ impl<O> Outcome<O> {
 /// The longest run id taken from a body that could not be parsed as a whole.
 const MAX_RUN_ID_LEN: usize = 128;
 
+/// The most blanks skipped on either side of the `:` when looking for a run id, so that the whole
+/// `"workflowRunId" : "<id>"` fits in a known length, found alike in one slice or across chunks.
+const MAX_SNIFFED_BLANKS: usize = 32;
+
 /// The longest workflow or run id accepted; ids are short tokens, and errors quote them whole.
 const MAX_ID_LEN: usize = 256;
 
@@ -354,8 +358,8 @@ impl Decoder<'_> {
 
     /// [`Decoder::sniff_run_id`] in a body held as chunks.
     pub(crate) fn sniff_run_id_in(&self, body: &Body) -> Option<String> {
-        // Room for the field name, blanks and the longest id taken, on either side of a cut.
-        const OVERLAP: usize = 2 * MAX_RUN_ID_LEN;
+        // The longest `"workflowRunId" : "<id>"` taken: the field, the blanks, the id, its quotes.
+        const OVERLAP: usize = 15 + 2 * MAX_SNIFFED_BLANKS + 1 + MAX_RUN_ID_LEN + 2;
         body.scan(OVERLAP, |part| sniff_run_id(part).map(str::to_owned)).map(|id| self.quoter.text(&id))
     }
 
@@ -455,8 +459,9 @@ fn run_id_after_field(rest: &[u8]) -> Option<&str> {
     if plain && !id.is_empty() { std::str::from_utf8(id).ok() } else { None }
 }
 
+/// `bytes` without the blanks in front, up to [`MAX_SNIFFED_BLANKS`] of them.
 fn trim_start(bytes: &[u8]) -> &[u8] {
-    let skip = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let skip = bytes.iter().take(MAX_SNIFFED_BLANKS).take_while(|b| b.is_ascii_whitespace()).count();
     &bytes[skip..]
 }
 
@@ -524,6 +529,9 @@ mod tests {
         assert_eq!(sniff_run_id(br#"{"workflowRunId":"run_51"#), None);
         assert_eq!(sniff_run_id(br#"{"workflowRunId":"<script>"}"#), None);
         assert_eq!(sniff_run_id(br#"{"workflowRunId""x","workflowRunId":"run_52"}"#), Some("run_52"));
+        let blanks = |n: usize| format!(r#"{{"workflowRunId"{}:"run_53"}}"#, " ".repeat(n));
+        assert_eq!(sniff_run_id(blanks(MAX_SNIFFED_BLANKS).as_bytes()), Some("run_53"));
+        assert_eq!(sniff_run_id(blanks(MAX_SNIFFED_BLANKS + 1).as_bytes()), None);
         assert_eq!(sniff_run_id(b"<html>502</html>"), None);
     }
 

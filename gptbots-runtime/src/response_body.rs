@@ -1,9 +1,10 @@
 //! A response body kept as the chunks it arrived in.
 //!
-//! The chunks are the connection's own buffers, handed over without a copy. A small body (one
-//! chunk, or a few) is read as one slice; a large one is decoded through a reader that frees
-//! each chunk once the decoder has passed it, so a large output is never held twice: once as
-//! text and once decoded (see [`Decoder::run_streamed`](crate::response::Decoder)).
+//! Chunks of 16 KiB or more are the connection's own buffers, handed over without a copy; smaller
+//! ones are copied together ([`Gathering`]). A body under the client's threshold, or in one
+//! chunk, is read as one slice; a larger one is decoded through a reader that frees each chunk
+//! once the decoder has passed it, so a large output is never held twice: once as text and once
+//! decoded (see [`Decoder::run_streamed`](crate::response::Decoder)).
 //!
 //! serde_json reads an `io::Read` one byte at a time; both readers here are wrapped in a
 //! `BufReader`, whose buffer the standard library's byte iterator reads directly.
@@ -43,17 +44,23 @@ impl Gathering {
     /// Takes the next chunk.
     pub fn push(&mut self, chunk: Bytes) {
         if chunk.len() >= SMALL_CHUNK {
-            self.body.push(self.small.split().freeze());
+            if !self.small.is_empty() {
+                // Copied out exactly, so the gathering buffer is not shared and is used again: a
+                // few bytes kept as a slice of it would keep all of it alive.
+                self.body.push(Bytes::copy_from_slice(&self.small));
+                self.small.clear();
+            }
             self.body.push(chunk);
             return;
         }
-        if self.small.is_empty() {
+        // The buffer never grows past its size: full, it is kept as one chunk and another starts.
+        if self.small.capacity() - self.small.len() < chunk.len() {
+            if !self.small.is_empty() {
+                self.body.push(self.small.split().freeze());
+            }
             self.small.reserve(GATHERED_CHUNK);
         }
         self.small.extend_from_slice(&chunk);
-        if self.small.len() >= GATHERED_CHUNK {
-            self.body.push(self.small.split().freeze());
-        }
     }
 
     /// The body, every chunk taken.
@@ -300,6 +307,7 @@ mod tests {
         // 200,000 one-byte chunks make 4 chunks of at most 64 KiB (the last one cut short by the
         // large chunk), then the large chunk as it came, then the last byte.
         assert_eq!(body.chunk_count(), 200_000usize.div_ceil(GATHERED_CHUNK) + 2);
+        assert!(body.chunks.iter().all(|chunk| chunk.len() <= GATHERED_CHUNK || chunk.len() == SMALL_CHUNK));
         assert!(body.chunks.iter().any(|chunk| chunk.as_ptr() == large.as_ptr()), "the large chunk is not copied");
         let whole = body.contiguous();
         assert_eq!((whole.len(), whole[0], whole[200_000], whole[whole.len() - 1]), (body.len(), b'x', b'y', b'z'));
