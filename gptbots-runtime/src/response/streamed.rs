@@ -186,26 +186,19 @@ mod tests {
         format!(r#"{{"news":[{}]}}"#, items.join(","))
     }
 
+    /// A decoder of invoke answers for workflow `wf`, scrubbing a key.
+    fn decoder(endpoint: &ApiEndpoint) -> Decoder<'_> {
+        Decoder { endpoint, workflow_id: "wf", quoter: Quoter::new("app-secret-key-123"), stream_from: 0 }
+    }
+
     fn decode<O: DeserializeOwned>(json: &str, chunk: usize) -> Result<Outcome<O>, Error> {
         let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-        let decoder = Decoder {
-            endpoint: &endpoint,
-            workflow_id: "wf",
-            quoter: Quoter::new("app-secret-key-123"),
-            stream_from: 0,
-        };
-        decoder.run_streamed(200, chunked(json.as_bytes(), chunk))
+        decoder(&endpoint).run_streamed(200, chunked(json.as_bytes(), chunk))
     }
 
     fn both<O: DeserializeOwned + std::fmt::Debug>(json: &str) -> (String, String) {
         let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-        let decoder = Decoder {
-            endpoint: &endpoint,
-            workflow_id: "wf",
-            quoter: Quoter::new("app-secret-key-123"),
-            stream_from: 0,
-        };
-        let sliced = decoder.run::<O>(200, json.as_bytes());
+        let sliced = decoder(&endpoint).run::<O>(200, json.as_bytes());
         let streamed = decode::<O>(json, 7);
         (format!("{sliced:?}"), format!("{streamed:?}"))
     }
