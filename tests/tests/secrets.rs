@@ -133,6 +133,10 @@ fn echoing_faults() -> Vec<ResponseTemplate> {
         ResponseTemplate::new(200)
             .set_body_json(json!({"workflowRunId": "r6", "status": "SUCCEED", "output": {KEY: 1}})),
         ResponseTemplate::new(500).set_body_raw(format!("{{\"workflowRunId\":\"{KEY}\""), "application/json"),
+        // Figures that are not numbers are left out with a debug event, which must not quote them.
+        ResponseTemplate::new(200).set_body_json(
+            json!({"workflowRunId": "r7", "status": "SUCCEED", "output": {"text": 1}, "totalCost": KEY, "totalTokens": echo}),
+        ),
     ]
 }
 
