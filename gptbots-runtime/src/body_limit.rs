@@ -26,12 +26,16 @@ pub(crate) enum BodyError {
 
 /// Reads the whole body of `response` unless it exceeds `limit` bytes.
 ///
+/// This is where a body's size decides how it is decoded: the [`Body`] comes back in one piece
+/// (decoded as one slice) unless it is at least `chunks_from` bytes long.
+///
 /// A `Content-Length` over the limit is refused before anything is read. A body announced
 /// shorter than `chunks_from` is copied into one buffer sized from its `Content-Length` as it
-/// arrives (each chunk freed once copied), ready to be decoded as one slice. Any other is kept
-/// as the chunks the connection handed over, to be decoded chunk by chunk (small chunks are
-/// copied together: see [`Gathering`]). Reading stops at the first chunk that crosses the
-/// limit, so at most `limit` bytes plus one chunk are ever held.
+/// arrives (each chunk freed once copied). Any other is kept as the chunks the connection
+/// handed over (small chunks are copied together: see [`Gathering`]), and put in one piece at
+/// the end if it turns out shorter than `chunks_from` (a body whose length was not announced).
+/// Reading stops at the first chunk that crosses the limit, so at most `limit` bytes plus one
+/// chunk are ever held.
 pub(crate) async fn read_limited(
     response: &mut reqwest::Response,
     limit: usize,
@@ -42,7 +46,7 @@ pub(crate) async fn read_limited(
         return Err(BodyError::TooLarge { announced, read: Body::default() });
     }
     if let Some(len) = announced.filter(|len| *len < chunks_from as u64) {
-        return read_into_one_buffer(response, limit, len as usize).await.map(Body::from);
+        return read_into_one_buffer(response, limit, announced, len as usize).await.map(Body::from);
     }
     let mut body = Gathering::default();
     let stop = loop {
@@ -59,6 +63,9 @@ pub(crate) async fn read_limited(
     };
     let body = body.finish();
     match stop {
+        Stop::End if body.len() < chunks_from && body.chunk_count() > 1 => {
+            Ok(Body::from(Bytes::from(body.contiguous().into_owned())))
+        }
         Stop::End => Ok(body),
         Stop::TooLarge => Err(BodyError::TooLarge { announced, read: body }),
         Stop::Failed(source) => Err(BodyError::Transport { source, read: body }),
@@ -77,9 +84,9 @@ enum Stop {
 async fn read_into_one_buffer(
     response: &mut reqwest::Response,
     limit: usize,
+    announced: Option<u64>,
     capacity: usize,
 ) -> Result<Bytes, BodyError> {
-    let announced = response.content_length();
     let mut body = BytesMut::with_capacity(capacity);
     loop {
         match response.chunk().await {

@@ -146,8 +146,6 @@ pub(crate) struct Decoder<'a> {
     pub endpoint: &'a ApiEndpoint,
     pub workflow_id: &'a str,
     pub quoter: Quoter<'a>,
-    /// Bodies of at least this many bytes (in several chunks) are decoded chunk by chunk.
-    pub stream_from: usize,
 }
 
 impl Decoder<'_> {
@@ -190,11 +188,11 @@ impl Decoder<'_> {
         }
     }
 
-    /// Decodes a 2xx body of the run endpoints. A body of one chunk or under
-    /// [`Decoder::stream_from`] bytes is read as one slice; a larger one is decoded chunk by chunk
-    /// ([`Decoder::run_streamed`]), so its text is freed while its output is built.
+    /// Decodes a 2xx body of the run endpoints: a body in one piece as one slice, a body kept
+    /// as several chunks (a large one: see [`read_limited`](crate::body_limit::read_limited))
+    /// chunk by chunk ([`Decoder::run_streamed`]), so its text is freed while its output is built.
     pub(crate) fn run_body<O: DeserializeOwned>(&self, http_status: u16, body: Body) -> Result<Outcome<O>, Error> {
-        if body.len() < self.stream_from || body.chunk_count() < 2 {
+        if body.chunk_count() < 2 {
             return self.run(http_status, &body.contiguous());
         }
         self.run_streamed(http_status, body)
@@ -470,7 +468,7 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
 #[doc(hidden)]
 pub fn decode_run_body<O: DeserializeOwned>(workflow_id: &str, http_status: u16, body: &[u8]) -> Result<Run<O>, Error> {
     let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default(), stream_from: usize::MAX };
+    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default() };
     match http_status {
         200..=299 => decoder.run::<O>(http_status, body)?.into_finished(workflow_id),
         300..=399 => Err(decoder.redirect(http_status, None)),
@@ -483,7 +481,7 @@ pub fn decode_run_body<O: DeserializeOwned>(workflow_id: &str, http_status: u16,
 #[doc(hidden)]
 pub fn decode_run_chunks<O: DeserializeOwned>(workflow_id: &str, chunks: &[&[u8]]) -> Result<Run<O>, Error> {
     let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default(), stream_from: 0 };
+    let decoder = Decoder { endpoint: &endpoint, workflow_id, quoter: Quoter::default() };
     let mut body = Body::default();
     for chunk in chunks {
         body.push(bytes::Bytes::copy_from_slice(chunk));
@@ -590,8 +588,7 @@ mod tests {
         let empty = decode_run_body::<u8>("wf", 502, b"").unwrap_err();
         assert!(empty.to_string().ends_with("(empty body)"), "{empty}");
         let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-        let decoder =
-            Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::default(), stream_from: usize::MAX };
+        let decoder = Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::default() };
         let redirect = decoder.redirect(307, Some(b"https://elsewhere.example/v1"));
         let message = redirect.to_string();
         assert!(
@@ -604,8 +601,7 @@ mod tests {
     fn the_key_is_scrubbed_from_every_server_field() {
         let key = "app-Zx81Q0pLmXXXXXXXXX";
         let endpoint = ApiEndpoint::named(crate::wire::INVOKE_PATH);
-        let decoder =
-            Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::new(key), stream_from: usize::MAX };
+        let decoder = Decoder { endpoint: &endpoint, workflow_id: "wf", quoter: Quoter::new(key) };
         let bodies = [
             format!(r#"{{"workflowRunId":"{key}","status":"FAILED","errorMessage":"bad key {key}"}}"#),
             format!(r#"{{"workflowRunId":"r","status":"{key}"}}"#),

@@ -52,15 +52,15 @@ impl Route {
 /// What a 2xx answer of a route decodes into.
 pub(crate) trait Answer: Sized {
     /// Whether a large body is decoded chunk by chunk (so it is read as chunks, never copied
-    /// into one buffer); otherwise every body is decoded as one slice.
-    const DECODED_AS_READ: bool;
+    /// into one buffer); otherwise every body is read into one piece.
+    const CHUNKED_WHEN_LARGE: bool;
 
     fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error>;
 }
 
 /// The run endpoints' answers: what the body says about the run.
 impl<O: DeserializeOwned> Answer for Outcome<O> {
-    const DECODED_AS_READ: bool = true;
+    const CHUNKED_WHEN_LARGE: bool = true;
 
     fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error> {
         decoder.run_body(http_status, body)
@@ -69,7 +69,7 @@ impl<O: DeserializeOwned> Answer for Outcome<O> {
 
 /// An answer whose fields are not documented (the key check): the JSON document as sent.
 impl Answer for serde_json::Value {
-    const DECODED_AS_READ: bool = false;
+    const CHUNKED_WHEN_LARGE: bool = false;
 
     fn decode(decoder: &Decoder<'_>, http_status: u16, body: Body) -> Result<Self, Error> {
         decoder.document(http_status, &body.contiguous())
@@ -195,7 +195,6 @@ impl Transport {
             endpoint: &endpoint.name,
             workflow_id: call.workflow_id,
             quoter: Quoter::new(call.key.expose_secret()),
-            stream_from: self.streamed_body_bytes,
         };
         let authorization = authorization(call.key)?;
         let policy = &self.retry;
@@ -325,7 +324,7 @@ impl Transport {
         }
 
         let content_type = response.headers().get(CONTENT_TYPE).cloned();
-        let chunks_from = if A::DECODED_AS_READ { decoder.stream_from } else { usize::MAX };
+        let chunks_from = if A::CHUNKED_WHEN_LARGE { self.streamed_body_bytes } else { usize::MAX };
         let body = match read_limited(&mut response, self.max_response_bytes, chunks_from).await {
             Ok(body) => body,
             Err(BodyError::TooLarge { announced, read }) => {

@@ -42,8 +42,7 @@ impl<W: Workflow> Callback<W> {
     /// reaches a database query, a log line or a file name.
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
         let endpoint = ApiEndpoint::named(CALLBACK_ENDPOINT);
-        let decoder =
-            Decoder { endpoint: &endpoint, workflow_id: W::ID, quoter: Quoter::default(), stream_from: usize::MAX };
+        let decoder = Decoder { endpoint: &endpoint, workflow_id: W::ID, quoter: Quoter::default() };
         let callback = match decoder.run::<W::Output>(200, body) {
             Ok(outcome) => {
                 let run_id = outcome.run_id().to_owned();

@@ -1,8 +1,8 @@
 //! The large-body path of [`Decoder`]: a run body decoded chunk by chunk, each chunk freed once
 //! decoded, so that a large output is never held twice (once as text, once decoded).
 //!
-//! A body of [`Decoder::stream_from`] bytes or more, once read whole as the connection's chunks,
-//! is checked to be UTF-8, then read twice from its chunks. The first reading keeps them and
+//! A body that [`read_limited`](crate::body_limit::read_limited) kept as several chunks (one of
+//! `ClientBuilder::streamed_body_bytes` or more) is checked to be UTF-8, then read twice from its chunks. The first reading keeps them and
 //! reads the envelope with its input and output skipped (a third reading does the same inside
 //! GPTBots' `{"code": 0, "data": {...}}` wrapper): it proves the body is a JSON object and a run,
 //! and gives the run id, the status and the figures before anything is decoded into the caller's
@@ -188,7 +188,7 @@ mod tests {
 
     /// A decoder of invoke answers for workflow `wf`, scrubbing a key.
     fn decoder(endpoint: &ApiEndpoint) -> Decoder<'_> {
-        Decoder { endpoint, workflow_id: "wf", quoter: Quoter::new("app-secret-key-123"), stream_from: 0 }
+        Decoder { endpoint, workflow_id: "wf", quoter: Quoter::new("app-secret-key-123") }
     }
 
     fn decode<O: DeserializeOwned>(json: &str, chunk: usize) -> Result<Outcome<O>, Error> {
