@@ -382,20 +382,35 @@ pub(crate) fn decode_output<O: DeserializeOwned>(
     raw_output: &str,
     quoter: &Quoter<'_>,
 ) -> Result<O, Error> {
-    let quote = |text: &str| quoter.text(text);
     // Tracking the path costs as much again as decoding, so it only runs to explain a failure.
     if let Ok(output) = serde_json::from_str(raw_output) {
         return Ok(output);
     }
     let mut de = serde_json::Deserializer::from_str(raw_output);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| Error::OutputMismatch {
-        workflow_id: workflow_id.to_owned(),
-        run_id: quote(run_id),
-        output_type: std::any::type_name::<O>(),
-        path: quote(&e.path().to_string()),
-        reason: quote(&e.inner().to_string()).into(),
-        raw_output: Some(quoter.whole(raw_output)),
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        output_mismatch::<O>(quoter, workflow_id, run_id, &path, e.into_inner(), Some(raw_output))
     })
+}
+
+/// The [`Error::OutputMismatch`] of a run whose output does not decode as `O` at `path`, with
+/// its raw output when it was kept; every server text in it quoted by `quoter`.
+fn output_mismatch<O>(
+    quoter: &Quoter<'_>,
+    workflow_id: &str,
+    run_id: &str,
+    path: &str,
+    reason: serde_json::Error,
+    raw_output: Option<&str>,
+) -> Error {
+    Error::OutputMismatch {
+        workflow_id: workflow_id.to_owned(),
+        run_id: quoter.text(run_id),
+        output_type: std::any::type_name::<O>(),
+        path: quoter.text(path),
+        reason: quoter.text(&reason.to_string()).into(),
+        raw_output: raw_output.map(|raw| quoter.whole(raw)),
+    }
 }
 
 /// A reported cost that can count toward a budget: finite and not negative.

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::value::RawValue;
 
-use super::{BOM, Decoder, ObjectOnly, Outcome, Shown, Verdict};
+use super::{BOM, Decoder, ObjectOnly, Outcome, Shown, Verdict, output_mismatch};
 use crate::Error;
 use crate::excerpt::EXCERPT_SOURCE_BYTES;
 use crate::response_body::Body;
@@ -63,7 +63,7 @@ impl Decoder<'_> {
         let shown = Shown { start: &start, len: body.len() };
         let not_a_run = |what: &str, e: serde_json::Error| {
             let reason = format!("{what} is not a GPTBots run ({})", self.quoter.text(&e.to_string()));
-            self.invalid_body(http_status, reason, &body)
+            self.invalid_shown(http_status, self.sniff_run_id_in(&body), reason, shown)
         };
         if let Some(at) = body.utf8_error() {
             return Err(self.not_utf8(http_status, at, self.sniff_run_id_in(&body), shown));
@@ -109,21 +109,14 @@ impl Decoder<'_> {
 
     /// The error for an output that does not decode as `O`, its path relative to the output.
     fn mismatch<O>(&self, run_id: &str, wrapped: bool, error: serde_path_to_error::Error<serde_json::Error>) -> Error {
-        let path = error.path().to_string();
+        let full_path = error.path().to_string();
         let prefix = if wrapped { "data.output" } else { "output" };
-        let path = match path.strip_prefix(prefix) {
+        let path = match full_path.strip_prefix(prefix) {
             Some("") => ".",
             Some(rest) => rest.strip_prefix('.').unwrap_or(rest),
-            None => &path,
+            None => &full_path,
         };
-        Error::OutputMismatch {
-            workflow_id: self.workflow_id.to_owned(),
-            run_id: self.quoter.text(run_id),
-            output_type: std::any::type_name::<O>(),
-            path: self.quoter.text(path),
-            reason: self.quoter.text(&error.into_inner().to_string()).into(),
-            raw_output: None,
-        }
+        output_mismatch::<O>(&self.quoter, self.workflow_id, run_id, path, error.into_inner(), None)
     }
 }
 
