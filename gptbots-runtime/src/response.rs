@@ -453,10 +453,12 @@ fn sniff_run_id(body: &[u8]) -> Option<&str> {
     const FIELD: &[u8] = b"\"workflowRunId\"";
     let mut rest = body;
     while let Some(at) = rest.windows(FIELD.len()).position(|w| w == FIELD) {
-        rest = &rest[at + FIELD.len()..];
-        if let Some(id) = run_id_after_field(rest) {
+        if let Some(id) = run_id_after_field(&rest[at + FIELD.len()..]) {
             return Some(id);
         }
+        // One byte on, not past the field: its closing quote may open the next one
+        // (`"workflowRunId"workflowRunId":...`), and a chunk cut there would find that one.
+        rest = &rest[at + 1..];
     }
     None
 }
@@ -542,6 +544,7 @@ mod tests {
         assert_eq!(sniff_run_id(br#"{"workflowRunId":"run_51"#), None);
         assert_eq!(sniff_run_id(br#"{"workflowRunId":"<script>"}"#), None);
         assert_eq!(sniff_run_id(br#"{"workflowRunId""x","workflowRunId":"run_52"}"#), Some("run_52"));
+        assert_eq!(sniff_run_id(br#"{"workflowRunId"workflowRunId":"run_54"}"#), Some("run_54"));
         let blanks = |n: usize| format!(r#"{{"workflowRunId"{}:"run_53"}}"#, " ".repeat(n));
         assert_eq!(sniff_run_id(blanks(MAX_SNIFFED_BLANKS).as_bytes()), Some("run_53"));
         assert_eq!(sniff_run_id(blanks(MAX_SNIFFED_BLANKS + 1).as_bytes()), None);
